@@ -1,0 +1,469 @@
+"""Writes for the branches app: each validates, runs in one transaction and records an audit event."""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from branches.models import (
+    PUBLICITY_STATUSES,
+    Grid,
+    HostUnit,
+    MembershipEvent,
+    MobileMember,
+    MobileReport,
+    Organisation,
+    Person,
+    PoliticalStatus,
+    Role,
+    RoleAssignment,
+    RuleSettings,
+)
+from branches.selectors import scope_for
+from portal.audit import audit_record, diff, snapshot
+from portal.lib import idnumbers
+from portal.models import User
+
+PERSON_FIELDS = ["name", "gender", "birth_date", "phone", "education", "organisation", "host", "grid"]
+
+
+def _require_scope(actor: User | None, organisation: Organisation) -> None:
+    """Writes into an organisation need that organisation in the actor's managed scope (None: a system job)."""
+    if actor is not None and not scope_for(actor).covers_path(organisation.path):
+        raise ValidationError("所选党组织不在您的管理范围内。")
+
+
+def _not_future(date: datetime.date, label: str) -> None:
+    if date > timezone.localdate():
+        raise ValidationError(f"{label}不能晚于今天。")
+
+
+def id_number_fields(id_number: str) -> dict[str, Any]:
+    """The stored forms of an ID number (masked + keyed hash), or a Chinese error."""
+    id_number = idnumbers.normalise(id_number)
+    if not id_number:
+        return {"id_number_masked": "", "id_number_hash": None}
+    if not idnumbers.is_valid(id_number):
+        raise ValidationError("身份证号码无效（应为 18 位且校验位正确）。")
+    return {
+        "id_number_masked": idnumbers.mask(id_number),
+        "id_number_hash": idnumbers.keyed_hash(id_number, settings.PERSONAL_DATA_KEY),
+    }
+
+
+def person_find_by_id_number(id_number: str) -> Person | None:
+    fields = id_number_fields(id_number)
+    if not fields["id_number_hash"]:
+        return None
+    return Person.objects.filter(id_number_hash=fields["id_number_hash"]).first()
+
+
+# Organisations ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def organisation_create(
+    *, actor: User | None, name: str, kind: str, parent: Organisation | None = None, code: str | None = None, **extra
+) -> Organisation:
+    if parent is None:
+        if actor is not None and not scope_for(actor).everything:
+            raise ValidationError("只有组织部可以新建顶层党组织。")
+        organisation = Organisation.objects.add_root(dict(name=name, kind=kind, code=code or None, **extra))
+    else:
+        _require_scope(actor, parent)
+        organisation = Organisation.objects.add_child(parent, dict(name=name, kind=kind, code=code or None, **extra))
+    audit_record(actor=actor, action="organisation.create", target=organisation, summary=name)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, actor: User | None, organisation: Organisation, **fields: Any) -> Organisation:
+    _require_scope(actor, organisation)
+    before = snapshot(organisation, list(fields))
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    organisation.full_clean(exclude=["path", "depth", "numchild"])
+    organisation.save()
+    audit_record(
+        actor=actor,
+        action="organisation.update",
+        target=organisation,
+        changes=diff(before, snapshot(organisation, list(fields))),
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_move(*, actor: User | None, organisation: Organisation, new_parent: Organisation) -> Organisation:
+    if actor is not None and not scope_for(actor).everything:
+        raise ValidationError("只有组织部可以调整组织隶属关系。")
+    if new_parent.path.startswith(organisation.path):
+        raise ValidationError("不能把党组织移到它自己或下级组织之下。")
+    old_parent = organisation.get_parent()
+    Organisation.objects.move(organisation, new_parent, pos="last-child")
+    organisation.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="organisation.move",
+        target=organisation,
+        changes={"parent": [old_parent.pk if old_parent else None, new_parent.pk]},
+    )
+    return organisation
+
+
+@transaction.atomic
+def rule_settings_update(*, actor: User, **fields: Any) -> RuleSettings:
+    if not scope_for(actor).everything:
+        raise ValidationError("只有组织部可以修改组织工作参数。")
+    rules = RuleSettings.objects.select_for_update().order_by("pk").first() or RuleSettings()
+    before = snapshot(rules, list(fields))
+    for name, value in fields.items():
+        setattr(rules, name, value)
+    rules.full_clean()
+    rules.save()
+    audit_record(actor=actor, action="rules.update", target=rules, changes=diff(before, snapshot(rules, list(fields))))
+    return rules
+
+
+# People -----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: User | None,
+    name: str,
+    organisation: Organisation,
+    id_number: str = "",
+    political_status: str = PoliticalStatus.MASSES,
+    status_date: datetime.date | None = None,
+    **fields: Any,
+) -> Person:
+    """A new person. A starting status other than 群众 is recorded as its first dated step."""
+    _require_scope(actor, organisation)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("姓名不能为空。")
+    id_fields = id_number_fields(id_number)
+    if id_fields["id_number_hash"] and Person.objects.filter(id_number_hash=id_fields["id_number_hash"]).exists():
+        raise ValidationError("该身份证号码已登记。")
+    if id_number and not fields.get("birth_date"):
+        fields["birth_date"] = idnumbers.birth_date(id_number)
+    if id_number and not fields.get("gender"):
+        fields["gender"] = idnumbers.gender(id_number)
+    person = Person(name=name, organisation=organisation, **id_fields, **fields)
+    person.full_clean(exclude=["id_number_hash", "user"])
+    person.save()
+    audit_record(actor=actor, action="person.create", target=person, summary=name)
+    if political_status != PoliticalStatus.MASSES:
+        status_step_add(actor=actor, person=person, status=political_status, date=status_date or timezone.localdate())
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: User | None, person: Person, id_number: str | None = None, **fields: Any) -> Person:
+    """Edits the person's own facts; status, membership and roles change only through their own actions."""
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValidationError(f"不能直接修改：{', '.join(sorted(unknown))}")
+    _require_scope(actor, person.organisation)
+    if "organisation" in fields and fields["organisation"] != person.organisation:
+        _require_scope(actor, fields["organisation"])
+    before = snapshot(person, list(fields))
+    for name, value in fields.items():
+        setattr(person, name, value)
+    if id_number is not None and idnumbers.normalise(id_number):
+        id_fields = id_number_fields(id_number)
+        clash = Person.objects.filter(id_number_hash=id_fields["id_number_hash"]).exclude(pk=person.pk)
+        if clash.exists():
+            raise ValidationError("该身份证号码已登记。")
+        for name, value in id_fields.items():
+            setattr(person, name, value)
+        fields["id_number_masked"] = id_fields["id_number_masked"]
+    person.full_clean(exclude=["id_number_hash", "user"])
+    person.save()
+    changes = diff(before, snapshot(person, list(fields)))
+    if changes:
+        audit_record(actor=actor, action="person.update", target=person, changes=changes)
+    return person
+
+
+@transaction.atomic
+def status_step_add(
+    *,
+    actor: User | None,
+    person: Person,
+    status: str,
+    date: datetime.date,
+    publicity_start: datetime.date | None = None,
+    publicity_end: datetime.date | None = None,
+    note: str = "",
+) -> Person:
+    """Moves a person one or more steps forward. Reaching 预备党员 records the join as a membership event."""
+    person = Person.objects.select_for_update().select_related("organisation").get(pk=person.pk)
+    _require_scope(actor, person.organisation)
+    _not_future(date, "日期")
+    if PoliticalStatus.rank(status) <= PoliticalStatus.rank(person.political_status):
+        raise ValidationError(f"政治面貌只能向前推进：当前为“{person.get_political_status_display()}”。")
+    last = person.status_steps.order_by("-date").first()
+    if last is not None and date < last.date:
+        raise ValidationError(f"日期不能早于上一步（{last.get_status_display()}，{last.date:%Y年%m月%d日}）。")
+    if publicity_start and publicity_end and publicity_end < publicity_start:
+        raise ValidationError("公示结束日期不能早于开始日期。")
+    if (publicity_start or publicity_end) and status not in PUBLICITY_STATUSES:
+        raise ValidationError("只有发展对象、预备党员和转正需要公示。")
+    person.status_steps.create(
+        status=status, date=date, publicity_start=publicity_start, publicity_end=publicity_end, note=note
+    )
+    before = person.political_status
+    person.political_status = status
+    person.save(update_fields=["political_status", "updated_at"])
+    audit_record(
+        actor=actor, action="person.status_step", target=person, changes={"political_status": [before, status]}
+    )
+    joined = person.events.filter(kind__in=MembershipEvent.STARTING).exists()
+    if status in (PoliticalStatus.PROBATIONARY, PoliticalStatus.FULL) and not joined:
+        membership_event_record(
+            actor=actor, person=person, kind=MembershipEvent.Kind.JOIN, date=date, organisation=person.organisation
+        )
+    return person
+
+
+@transaction.atomic
+def membership_event_record(
+    *,
+    actor: User | None,
+    person: Person,
+    kind: str,
+    date: datetime.date,
+    organisation: Organisation | None = None,
+    note: str = "",
+) -> MembershipEvent:
+    """Records a dated join, transfer, retirement, death or exit and keeps the person's current fields in step.
+
+    A transfer in names the receiving organisation (which must be in the actor's scope); every other event
+    happens in the person's current organisation.
+    """
+    person = Person.objects.select_for_update().select_related("organisation").get(pk=person.pk)
+    _not_future(date, "事件日期")
+    if kind == MembershipEvent.Kind.TRANSFER_IN:
+        if organisation is None:
+            raise ValidationError("转入须选择接收的党组织。")
+        if person.is_active_member and person.events.exists():
+            raise ValidationError("此人仍在册，请先由原党组织办理转出。")
+    else:
+        organisation = person.organisation
+    _require_scope(actor, organisation)
+    if kind != MembershipEvent.Kind.RETIRE and not person.is_active_member and kind not in MembershipEvent.STARTING:
+        raise ValidationError("此人已不在册。")
+    if kind == MembershipEvent.Kind.JOIN and person.political_status not in (
+        PoliticalStatus.PROBATIONARY,
+        PoliticalStatus.FULL,
+    ):
+        raise ValidationError("入党须先记录“预备党员”一步。")
+    if kind == MembershipEvent.Kind.RETIRE and person.is_retired:
+        raise ValidationError("此人已登记退休。")
+    last = person.events.order_by("-date", "-pk").first()
+    if last is not None and date < last.date:
+        raise ValidationError(f"日期不能早于上一事件（{last.get_kind_display()}，{last.date:%Y年%m月%d日}）。")
+    event = MembershipEvent.objects.create(
+        person=person, organisation=organisation, kind=kind, date=date, note=note, recorded_by=actor
+    )
+    before = snapshot(person, ["organisation", "is_active_member", "is_retired"])
+    if kind in MembershipEvent.STARTING:
+        person.organisation = organisation
+        person.is_active_member = True
+    elif kind in MembershipEvent.ENDING:
+        person.is_active_member = False
+    elif kind == MembershipEvent.Kind.RETIRE:
+        person.is_retired = True
+    person.save(update_fields=["organisation", "is_active_member", "is_retired", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=f"person.event.{kind}",
+        target=person,
+        summary=f"{event.get_kind_display()} {date:%Y-%m-%d}",
+        changes=diff(before, snapshot(person, ["organisation", "is_active_member", "is_retired"])),
+    )
+    return event
+
+
+# Roles ------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    actor: User | None,
+    person: Person,
+    organisation: Organisation,
+    role: str,
+    start_date: datetime.date,
+    liaison: str = "",
+) -> RoleAssignment:
+    _require_scope(actor, organisation)
+    if role not in Role.values:
+        raise ValidationError("未知职务。")
+    today = timezone.localdate()
+    current = RoleAssignment.objects.filter(person=person, organisation=organisation, role=role, start_date__lte=today)
+    if current.filter(end_date__isnull=True).exists():
+        raise ValidationError("此人已担任该职务。")
+    assignment = RoleAssignment.objects.create(
+        person=person, organisation=organisation, role=role, start_date=start_date, liaison=liaison
+    )
+    audit_record(actor=actor, action="role.assign", target=assignment, summary=str(assignment))
+    return assignment
+
+
+@transaction.atomic
+def role_end(*, actor: User | None, assignment: RoleAssignment, end_date: datetime.date) -> RoleAssignment:
+    _require_scope(actor, assignment.organisation)
+    if assignment.end_date is not None:
+        raise ValidationError("该任职已结束。")
+    if end_date < assignment.start_date:
+        raise ValidationError("离任日期不能早于任职日期。")
+    assignment.end_date = end_date
+    assignment.save(update_fields=["end_date", "updated_at"])
+    audit_record(actor=actor, action="role.end", target=assignment, summary=str(assignment))
+    return assignment
+
+
+# Mobile members ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mobile_departure_record(
+    *, actor: User | None, person: Person, leave_date: datetime.date, **fields: Any
+) -> MobileMember:
+    _require_scope(actor, person.organisation)
+    _not_future(leave_date, "外出日期")
+    if not person.is_party_member or not person.is_active_member:
+        raise ValidationError("只有在册党员可以登记为流动党员。")
+    if person.mobile_records.filter(returned_on__isnull=True).exists():
+        raise ValidationError("此人已有未结束的外出登记。")
+    expected = fields.get("expected_return")
+    if expected and expected < leave_date:
+        raise ValidationError("预计返回日期不能早于外出日期。")
+    record = MobileMember(person=person, leave_date=leave_date, **fields)
+    record.full_clean()
+    record.save()
+    audit_record(actor=actor, action="mobile.depart", target=record, summary=str(record))
+    return record
+
+
+@transaction.atomic
+def mobile_report_record(
+    *, actor: User | None, mobile_member: MobileMember, kind: str, date: datetime.date, content: str
+) -> MobileReport:
+    _require_scope(actor, mobile_member.person.organisation)
+    _not_future(date, "汇报日期")
+    if mobile_member.returned_on is not None:
+        raise ValidationError("该党员已返回，外出登记已关闭。")
+    if date < mobile_member.leave_date:
+        raise ValidationError("汇报日期不能早于外出日期。")
+    if not (content or "").strip():
+        raise ValidationError("请填写汇报内容。")
+    report = MobileReport(mobile_member=mobile_member, kind=kind, date=date, content=content.strip(), logged_by=actor)
+    report.full_clean()
+    report.save()
+    audit_record(actor=actor, action=f"mobile.report.{kind}", target=mobile_member, summary=f"{date:%Y-%m-%d}")
+    return report
+
+
+@transaction.atomic
+def mobile_return_record(*, actor: User | None, mobile_member: MobileMember, date: datetime.date) -> MobileMember:
+    mobile_member = (
+        MobileMember.objects.select_for_update().select_related("person__organisation").get(pk=mobile_member.pk)
+    )
+    _require_scope(actor, mobile_member.person.organisation)
+    _not_future(date, "返回日期")
+    if mobile_member.returned_on is not None:
+        raise ValidationError("该党员已登记返回。")
+    if date < mobile_member.leave_date:
+        raise ValidationError("返回日期不能早于外出日期。")
+    mobile_member.returned_on = date
+    mobile_member.save(update_fields=["returned_on", "updated_at"])
+    audit_record(actor=actor, action="mobile.return", target=mobile_member, summary=f"{date:%Y-%m-%d}")
+    return mobile_member
+
+
+# Accounts ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_account_create(*, actor: User | None, person: Person, username: str, password: str) -> User:
+    """Gives a person a login. Accounts come from staff or imports, never from open sign-up."""
+    from django.contrib.auth import get_user_model
+
+    _require_scope(actor, person.organisation)
+    if person.user_id:
+        raise ValidationError("此人已有登录账号。")
+    user_model = get_user_model()
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise ValidationError("用户名已被使用。")
+    phone = person.phone if person.phone and not user_model.objects.filter(phone=person.phone).exists() else None
+    user = user_model(username=username, first_name=person.name, phone=phone)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    person.user = user
+    person.save(update_fields=["user", "updated_at"])
+    audit_record(actor=actor, action="account.create", target=user, summary=f"{person.name} ({username})")
+    return user
+
+
+@transaction.atomic
+def reference_row_save(*, actor: User, instance: HostUnit | Grid, changed: list[str]) -> None:
+    """Host units and grids, kept by 组织部 in the admin: validated, saved and audited in one step."""
+    if not scope_for(actor).everything:
+        raise ValidationError("只有组织部可以维护单位和网格。")
+    created = instance.pk is None
+    instance.full_clean()
+    instance.save()
+    audit_record(
+        actor=actor,
+        action=f"{instance._meta.model_name}.{'create' if created else 'update'}",
+        target=instance,
+        changes={name: snapshot(instance, [name])[name] for name in changed},
+    )
+
+
+SECRETARY_GROUP = "党组织书记"
+
+
+def secretary_group_ensure():
+    """The admin permissions every secretary's account carries; the admin itself narrows them to the scope."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=SECRETARY_GROUP)
+    models = [
+        "organisation",
+        "person",
+        "statusstep",
+        "membershipevent",
+        "roleassignment",
+        "mobilemember",
+        "mobilereport",
+        "hostunit",
+        "grid",
+    ]
+    wanted = Permission.objects.filter(content_type__app_label="branches", content_type__model__in=models).exclude(
+        codename__startswith="delete_"
+    )
+    group.permissions.add(*wanted)
+    return group
+
+
+@transaction.atomic
+def account_grant_secretary(*, actor: User | None, user: User) -> User:
+    """Lets a secretary use the admin (scoped like the staff site)."""
+    if actor is not None and not scope_for(actor).manages_anything:
+        raise ValidationError("您没有开通管理权限的权限。")
+    user.is_staff = True
+    user.save(update_fields=["is_staff", "updated_at"])
+    user.groups.add(secretary_group_ensure())
+    audit_record(actor=actor, action="account.grant_secretary", target=user)
+    return user

@@ -1,0 +1,229 @@
+"""The Django admin obeys the same scope as the staff site, and writes through the same actions."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from branches import actions, selectors
+from branches.models import (
+    Grid,
+    HostUnit,
+    MembershipEvent,
+    MobileMember,
+    MobileReport,
+    Organisation,
+    Person,
+    RoleAssignment,
+    RuleSettings,
+    StatusStep,
+)
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Base for every admin of domain rows: scoped queryset, 404 outside scope, no hard delete.
+
+    `scope_field` is the path from the model to its organisation ("" for Organisation itself).
+    """
+
+    scope_field = "organisation__"
+
+    def get_queryset(self, request):
+        scope = selectors.scope_for(request.user)
+        return super().get_queryset(request).filter(scope.organisation_q(self.scope_field))
+
+    def _object_or_404(self, request, object_id):
+        if object_id is not None and self.get_object(request, unquote(object_id)) is None:
+            raise Http404("记录不存在。")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._object_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._object_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # nothing a user made is hard-deleted: states (archived, ended) instead
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Organisation:
+            kwargs["queryset"] = selectors.organisation_choices_for_user(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            self.save_through_action(request, obj, form, change)
+        except ValidationError as error:
+            # The admin has no hook to re-show the form at this point; the transaction rolled back.
+            messages.error(request, "；".join(error.messages))
+            raise
+
+    def save_through_action(self, request, obj, form, change) -> None:
+        raise NotImplementedError
+
+
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    """Rows written only by their own actions on the staff site; the admin shows them."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OrganisationAdminForm(forms.ModelForm):
+    parent = forms.ModelChoiceField(label="上级党组织", queryset=Organisation.objects.none(), required=False)
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "code", "phone", "address", "is_archived"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedAdmin):
+    scope_field = ""
+    form = OrganisationAdminForm
+    list_display = ["indented_name", "kind", "code", "is_archived"]
+    list_filter = ["kind", "is_archived"]
+    search_fields = ["name", "code"]
+    ordering = ["path"]
+
+    @admin.display(description="名称")
+    def indented_name(self, obj: Organisation) -> str:
+        return "　" * (obj.depth - 1) + obj.name
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["parent"].queryset = selectors.organisation_choices_for_user(user=request.user)
+        if obj is not None:
+            form.base_fields["parent"].initial = obj.get_parent()
+        return form
+
+    def save_through_action(self, request, obj, form, change) -> None:
+        data = {name: form.cleaned_data[name] for name in OrganisationAdminForm.Meta.fields}
+        parent = form.cleaned_data.get("parent")
+        if not change:
+            created = actions.organisation_create(actor=request.user, parent=parent, **data)
+            obj.pk = created.pk
+            return
+        current = Organisation.objects.get(pk=obj.pk)
+        actions.organisation_update(actor=request.user, organisation=current, **data)
+        if parent is not None and parent != current.get_parent():
+            actions.organisation_move(actor=request.user, organisation=current, new_parent=parent)
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    list_display = ["name", "gender", "political_status", "organisation", "phone_masked", "is_active_member"]
+    list_filter = ["political_status", "is_active_member", "gender"]
+    search_fields = ["name"]
+    list_select_related = ["organisation"]
+    fields = ["name", "gender", "birth_date", "phone", "education", "organisation", "host", "grid"]
+    readonly_fields: list[str] = []
+
+    def save_through_action(self, request, obj, form, change) -> None:
+        data = {name: form.cleaned_data[name] for name in self.fields}
+        if change:
+            actions.person_update(actor=request.user, person=Person.objects.get(pk=obj.pk), **data)
+        else:
+            obj.pk = actions.person_create(actor=request.user, **data).pk
+
+
+@admin.register(StatusStep)
+class StatusStepAdmin(ReadOnlyScopedAdmin):
+    scope_field = "person__organisation__"
+    list_display = ["person", "status", "date", "publicity_start", "publicity_end"]
+    list_select_related = ["person"]
+
+
+@admin.register(MembershipEvent)
+class MembershipEventAdmin(ReadOnlyScopedAdmin):
+    list_display = ["person", "kind", "organisation", "date"]
+    list_filter = ["kind"]
+    list_select_related = ["person", "organisation"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(ReadOnlyScopedAdmin):
+    list_display = ["person", "role", "organisation", "start_date", "end_date"]
+    list_filter = ["role"]
+    list_select_related = ["person", "organisation"]
+
+
+@admin.register(MobileMember)
+class MobileMemberAdmin(ReadOnlyScopedAdmin):
+    scope_field = "person__organisation__"
+    list_display = ["person", "destination", "leave_date", "returned_on"]
+    list_select_related = ["person"]
+
+
+@admin.register(MobileReport)
+class MobileReportAdmin(ReadOnlyScopedAdmin):
+    scope_field = "mobile_member__person__organisation__"
+    list_display = ["mobile_member", "kind", "date"]
+    list_select_related = ["mobile_member__person"]
+
+
+class OrgDepartmentOnlyAdmin(ScopedAdmin):
+    """Reference rows kept by 组织部; others see those within their subtree but only 组织部 edits them."""
+
+    def has_add_permission(self, request) -> bool:
+        return selectors.scope_for(request.user).everything and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return selectors.scope_for(request.user).everything and super().has_change_permission(request, obj)
+
+    def save_through_action(self, request, obj, form, change) -> None:
+        actions.reference_row_save(actor=request.user, instance=obj, changed=form.changed_data)
+
+
+@admin.register(HostUnit)
+class HostUnitAdmin(OrgDepartmentOnlyAdmin):
+    list_display = ["name", "sector", "formation", "organisation", "staff_count"]
+    list_filter = ["sector", "formation"]
+    search_fields = ["name"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["instructor"]
+
+
+@admin.register(Grid)
+class GridAdmin(OrgDepartmentOnlyAdmin):
+    list_display = ["name", "level", "parent", "organisation"]
+    list_filter = ["level"]
+    search_fields = ["name"]
+    list_select_related = ["parent", "organisation"]
+
+    def get_queryset(self, request):
+        # Grids without a serving organisation are the gaps 组织部 must see; they belong to nobody's subtree.
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        scope = selectors.scope_for(request.user)
+        return queryset if scope.everything else queryset.filter(scope.organisation_q("organisation__"))
+
+
+@admin.register(RuleSettings)
+class RuleSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "mobile_report_interval_months", "mobile_report_grace_days"]
+
+    def has_module_permission(self, request) -> bool:
+        return selectors.scope_for(request.user).everything
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return self.has_module_permission(request) and not RuleSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        actions.rule_settings_update(
+            actor=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}
+        )

@@ -1,0 +1,255 @@
+"""Reads for the branches app. Access is decided here: what lies outside a user's scope does not exist (404)."""
+
+import datetime
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from branches.models import (
+    MANAGING_ROLES,
+    MembershipEvent,
+    MobileMember,
+    MobileReport,
+    Organisation,
+    Person,
+    RoleAssignment,
+    RuleSettings,
+)
+from portal.models import User
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user may see and change.
+
+    `everything`: 组织部 staff. `paths`: the subtrees (materialised paths) the user manages through a current
+    managing role; they may read and write there. `person_id`: the user's own person record (read only).
+    """
+
+    everything: bool = False
+    paths: tuple[str, ...] = ()
+    person_id: int | None = None
+
+    @property
+    def manages_anything(self) -> bool:
+        return self.everything or bool(self.paths)
+
+    def organisation_q(self, prefix: str = "") -> Q:
+        """A filter for rows whose organisation (reached through `prefix`) lies in a managed subtree."""
+        if self.everything:
+            return Q()
+        if not self.paths:
+            return Q(pk__in=[])
+        return reduce(or_, (Q(**{f"{prefix}path__startswith": path}) for path in self.paths))
+
+    def covers_path(self, path: str) -> bool:
+        return self.everything or any(path.startswith(root) for root in self.paths)
+
+
+def scope_for(user: User) -> Scope:
+    """The user's scope, computed once per request (cached on the user object)."""
+    cached = getattr(user, "_portal_scope", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated or not user.is_active:
+        scope = Scope()
+    elif user.is_superuser or user.is_org_department:
+        scope = Scope(everything=True)
+    else:
+        today = timezone.localdate()
+        person_id = Person.objects.filter(user=user).values_list("pk", flat=True).first()
+        paths = (
+            RoleAssignment.objects.filter(
+                person__user=user,
+                role__in=MANAGING_ROLES,
+                start_date__lte=today,
+            )
+            .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+            .values_list("organisation__path", flat=True)
+        )
+        # A subtree inside another managed subtree adds nothing: keep the outermost roots only.
+        roots = sorted(set(paths))
+        kept = tuple(p for p in roots if not any(p != r and p.startswith(r) for r in roots))
+        scope = Scope(paths=kept, person_id=person_id)
+    user._portal_scope = scope
+    return scope
+
+
+def _check_write(user: User, allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied("您没有修改此记录的权限。")
+
+
+# Organisations ----------------------------------------------------------------------------------------------
+
+
+def organisation_list_for_user(*, user: User) -> QuerySet[Organisation]:
+    scope = scope_for(user)
+    return Organisation.objects.filter(scope.organisation_q()).order_by("path")
+
+
+def organisation_choices_for_user(*, user: User) -> QuerySet[Organisation]:
+    """Organisations a user may put people or records into."""
+    return organisation_list_for_user(user=user).filter(is_archived=False)
+
+
+def organisation_get_for_user(*, user: User, pk: int, write: bool = False) -> Organisation:
+    organisation = organisation_list_for_user(user=user).filter(pk=pk).first()
+    if organisation is None:
+        raise Http404("党组织不存在。")
+    return organisation
+
+
+def organisation_subtree(*, organisation: Organisation) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(path__startswith=organisation.path)
+
+
+def organisation_children(*, organisation: Organisation) -> QuerySet[Organisation]:
+    return (
+        Organisation.objects.filter(path__startswith=organisation.path, depth=organisation.depth + 1)
+        .annotate(people_count=Count("people", filter=Q(people__is_active_member=True)))
+        .order_by("path")
+    )
+
+
+def organisation_status_counts(*, organisation: Organisation) -> dict[str, int]:
+    """Active people per political status in the organisation's subtree."""
+    rows = (
+        Person.objects.filter(organisation__path__startswith=organisation.path, is_active_member=True)
+        .values("political_status")
+        .annotate(n=Count("pk"))
+    )
+    return {row["political_status"]: row["n"] for row in rows}
+
+
+def organisation_headcount_on(*, organisation: Organisation, on: datetime.date) -> int:
+    """Party members in the subtree on a date, from membership events (the last join/transfer/exit per person)."""
+    latest = MembershipEvent.objects.filter(
+        person=OuterRef("pk"),
+        date__lte=on,
+        kind__in=MembershipEvent.STARTING + MembershipEvent.ENDING,
+    ).order_by("-date", "-pk")
+    return (
+        Person.objects.annotate(
+            last_kind=Subquery(latest.values("kind")[:1]),
+            last_path=Subquery(latest.values("organisation__path")[:1]),
+        )
+        .filter(last_kind__in=MembershipEvent.STARTING, last_path__startswith=organisation.path)
+        .count()
+    )
+
+
+def organisation_current_roles(*, organisation: Organisation) -> QuerySet[RoleAssignment]:
+    today = timezone.localdate()
+    return (
+        RoleAssignment.objects.filter(organisation=organisation, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+        .select_related("person")
+        .order_by("role", "start_date")
+    )
+
+
+# People -----------------------------------------------------------------------------------------------------
+
+
+def person_list_for_user(*, user: User) -> QuerySet[Person]:
+    scope = scope_for(user)
+    people = Person.objects.select_related("organisation", "grid", "host")
+    if scope.manages_anything:
+        return people.filter(scope.organisation_q("organisation__"))
+    return people.filter(pk=scope.person_id) if scope.person_id else people.none()
+
+
+def person_get_for_user(*, user: User, pk: int, write: bool = False) -> Person:
+    person = person_list_for_user(user=user).filter(pk=pk).first()
+    if person is None:
+        raise Http404("人员不存在。")
+    if write:
+        _check_write(user, scope_for(user).covers_path(person.organisation.path))
+    return person
+
+
+def person_history(*, person: Person) -> dict[str, QuerySet]:
+    return {
+        "steps": person.status_steps.order_by("date", "pk"),
+        "events": person.events.select_related("organisation").order_by("date", "pk"),
+        "roles": person.roles.select_related("organisation").order_by("-start_date"),
+        "mobile_records": person.mobile_records.order_by("-leave_date"),
+    }
+
+
+# Mobile members ---------------------------------------------------------------------------------------------
+
+
+def mobile_member_list_for_user(*, user: User, open_only: bool = False) -> QuerySet[MobileMember]:
+    scope = scope_for(user)
+    records = MobileMember.objects.select_related("person", "person__organisation").annotate(
+        last_report=Max("reports__date", filter=Q(reports__kind__in=MobileReport.REPORT_KINDS))
+    )
+    if open_only:
+        records = records.filter(returned_on__isnull=True)
+    if scope.manages_anything:
+        return records.filter(scope.organisation_q("person__organisation__"))
+    return records.filter(person_id=scope.person_id) if scope.person_id else records.none()
+
+
+def mobile_member_get_for_user(*, user: User, pk: int, write: bool = False) -> MobileMember:
+    record = mobile_member_list_for_user(user=user).filter(pk=pk).first()
+    if record is None:
+        raise Http404("流动党员记录不存在。")
+    if write:
+        _check_write(user, scope_for(user).covers_path(record.person.organisation.path))
+    return record
+
+
+def mobile_member_rows(*, records: QuerySet[MobileMember]) -> list[dict]:
+    """Each record with its due date and overdue flag (derived, never stored); overdue ones first."""
+    rules = RuleSettings.current()
+    today = timezone.localdate()
+    rows = [
+        {
+            "record": record,
+            "next_due": None if record.returned_on else record.next_due(record.last_report, rules),
+            "overdue": record.is_overdue(record.last_report, rules, today),
+        }
+        for record in records
+    ]
+    rows.sort(key=lambda row: (not row["overdue"], row["record"].returned_on is not None))
+    return rows
+
+
+def organisation_tree_for_user(*, user: User) -> QuerySet[Organisation]:
+    """The user's organisations in tree order, each with its active headcount (one query)."""
+    return organisation_list_for_user(user=user).annotate(
+        people_count=Count("people", filter=Q(people__is_active_member=True))
+    )
+
+
+def organisation_page(*, organisation: Organisation) -> dict:
+    """Everything an organisation's page shows, each part one query."""
+    people = (
+        Person.objects.filter(organisation=organisation, is_active_member=True).select_related("grid").order_by("name")
+    )
+    status_counts = organisation_status_counts(organisation=organisation)
+    full_members = status_counts.get("full", 0)
+    return {
+        "organisation": organisation,
+        "ancestors": organisation.get_ancestors(),
+        "children": organisation_children(organisation=organisation),
+        "people": people[:50],
+        "people_total": people.count(),
+        "roles": organisation_current_roles(organisation=organisation),
+        "hosts": organisation.hosts.select_related("instructor").order_by("name"),
+        "grids": organisation.grids.order_by("name"),
+        "status_counts": [
+            (label, status_counts.get(value, 0)) for value, label in Person._meta.get_field("political_status").choices
+        ],
+        "headcount": organisation_headcount_on(organisation=organisation, on=timezone.localdate()),
+        "below_minimum": organisation.is_branch
+        and full_members < RuleSettings.current().single_branch_min_full_members,
+    }

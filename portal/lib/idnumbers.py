@@ -1,0 +1,50 @@
+"""Resident ID numbers (GB 11643-1999): validation, masking and a keyed hash. Never store the number itself."""
+
+import datetime
+import hashlib
+import hmac
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARS = "10X98765432"
+
+
+def normalise(value: str) -> str:
+    return (value or "").strip().upper()
+
+
+def is_valid(value: str) -> bool:
+    """18 characters, a real birth date, and the right check character."""
+    value = normalise(value)
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    try:
+        datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    total = sum(int(digit) * weight for digit, weight in zip(value[:17], _WEIGHTS, strict=True))
+    return _CHECK_CHARS[total % 11] == value[17]
+
+
+def with_check_char(first17: str) -> str:
+    """Completes 17 digits with their check character (used to make valid fictional numbers)."""
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    return first17 + _CHECK_CHARS[total % 11]
+
+
+def mask(value: str) -> str:
+    value = normalise(value)
+    return f"{value[:6]}********{value[-4:]}" if len(value) == 18 else ""
+
+
+def keyed_hash(value: str, key: str) -> str:
+    return hmac.new(key.encode(), normalise(value).encode(), hashlib.sha256).hexdigest()
+
+
+def birth_date(value: str) -> datetime.date:
+    value = normalise(value)
+    return datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+
+
+def gender(value: str) -> str:
+    """'male' or 'female' from the 17th digit."""
+    return "male" if int(normalise(value)[16]) % 2 else "female"

@@ -1,0 +1,29 @@
+from django.conf import settings
+
+from branches import selectors as branch_selectors
+from portal.models import User
+
+
+def broker_state() -> str:
+    """'ok', 'down', or 'embedded' (no Redis configured: tasks run in-process)."""
+    if not settings.REDIS_URL:
+        return "embedded"
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError:
+        return "down"
+    return "ok"
+
+
+def home_for_user(*, user: User) -> dict:
+    scope = branch_selectors.scope_for(user)
+    context: dict = {"scope": scope}
+    if scope.manages_anything:
+        context["organisations"] = branch_selectors.organisation_list_for_user(user=user).filter(depth__lte=2)[:20]
+        context["people_count"] = branch_selectors.person_list_for_user(user=user).filter(is_active_member=True).count()
+        context["mobile_count"] = branch_selectors.mobile_member_list_for_user(user=user, open_only=True).count()
+    if scope.person_id:
+        context["me"] = branch_selectors.person_get_for_user(user=user, pk=scope.person_id)
+    return context

@@ -1,0 +1,10 @@
+"""Periodic jobs of the portal itself. Each is thin: ids in, one action, a small summary out."""
+
+from celery import shared_task
+
+from portal.actions import sessions_clear
+
+
+@shared_task
+def sessions_clear_task() -> dict:
+    return {"deleted": sessions_clear()}

@@ -1,0 +1,39 @@
+"""Small helpers shared by the thin views of every app."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest
+
+
+def apply_action(request: HttpRequest, form: forms.Form, action: Callable[[dict], Any], success: str) -> Any:
+    """Validates the form and runs the action with its cleaned data.
+
+    Returns the action's result, or None when the form or the action refused (errors are then on the form,
+    and nothing was written: actions are atomic).
+    """
+    if not form.is_valid():
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    messages.success(request, success)
+    return result if result is not None else True
+
+
+def form_errors_to_messages(request: HttpRequest, form: forms.Form) -> None:
+    """For forms posted from a detail page: show what was wrong there, after the redirect."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+
+
+def paginate(request: HttpRequest, queryset, per_page: int = 30) -> Page:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
