@@ -102,7 +102,7 @@ def organisation_move(*, actor: User | None, organisation: Organisation, new_par
         raise ValidationError("只有组织部可以调整组织隶属关系。")
     if new_parent.path.startswith(organisation.path):
         raise ValidationError("不能把党组织移到它自己或下级组织之下。")
-    old_parent = organisation.get_parent()
+    old_parent = Organisation.objects.get_parent(organisation)
     Organisation.objects.move(organisation, new_parent, pos="last-child")
     organisation.refresh_from_db()
     audit_record(
@@ -147,6 +147,7 @@ def person_create(
     name = (name or "").strip()
     if not name:
         raise ValidationError("姓名不能为空。")
+    id_number = idnumbers.normalise(id_number)
     id_fields = id_number_fields(id_number)
     if id_fields["id_number_hash"] and Person.objects.filter(id_number_hash=id_fields["id_number_hash"]).exists():
         raise ValidationError("该身份证号码已登记。")
@@ -172,7 +173,11 @@ def person_update(*, actor: User | None, person: Person, id_number: str | None =
     _require_scope(actor, person.organisation)
     if "organisation" in fields and fields["organisation"] != person.organisation:
         _require_scope(actor, fields["organisation"])
-    before = snapshot(person, list(fields))
+        if person.events.exists():
+            # Headcounts come from events: a member changes organisation only by 转出 and 转入.
+            raise ValidationError("党员变更所在党组织须通过“转出/转入”办理，不能直接修改。")
+    # The masked ID number is in `before` too: a new number is audited as old → new, the same number not at all.
+    before = snapshot(person, [*fields, "id_number_masked"])
     for name, value in fields.items():
         setattr(person, name, value)
     if id_number is not None and idnumbers.normalise(id_number):
@@ -305,6 +310,7 @@ def role_assign(
     liaison: str = "",
 ) -> RoleAssignment:
     _require_scope(actor, organisation)
+    _require_scope(actor, person.organisation)  # nobody hands a role (and with it a scope) to someone they don't manage
     if role not in Role.values:
         raise ValidationError("未知职务。")
     today = timezone.localdate()
@@ -416,9 +422,9 @@ def person_account_create(*, actor: User | None, person: Person, username: str, 
 
 
 @transaction.atomic
-def reference_row_save(*, actor: User, instance: HostUnit | Grid, changed: list[str]) -> None:
+def reference_row_save(*, actor: User | None, instance: HostUnit | Grid, changed: list[str]) -> None:
     """Host units and grids, kept by 组织部 in the admin: validated, saved and audited in one step."""
-    if not scope_for(actor).everything:
+    if actor is not None and not scope_for(actor).everything:
         raise ValidationError("只有组织部可以维护单位和网格。")
     created = instance.pk is None
     instance.full_clean()
@@ -467,3 +473,68 @@ def account_grant_secretary(*, actor: User | None, user: User) -> User:
     user.groups.add(secretary_group_ensure())
     audit_record(actor=actor, action="account.grant_secretary", target=user)
     return user
+
+
+# Rosters ----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def roster_import(
+    *,
+    actor: User | None,
+    organisation: Organisation | None,
+    dataset: Any,
+    dry_run: bool,
+    file_name: str = "",
+) -> Any:
+    """Imports a roster (a tablib Dataset) into `organisation` (rows with a blank 党组织 cell go there).
+
+    Returns the resource's RosterResult. The dry run only validates and writes nothing. The real import first
+    repeats the whole-file dry run and writes only when no row has a problem; then it runs in this transaction
+    (a row failing at save time rolls back the whole file) and records one audit event for the file, besides
+    the events person_create / person_update record for each person.
+    """
+    # The resource calls back into these actions from its save hook, hence the import here.
+    from branches.resources import PersonResource
+
+    if actor is not None and not scope_for(actor).manages_anything:
+        raise ValidationError("您没有导入名册的权限。")
+    if organisation is not None:
+        _require_scope(actor, organisation)
+
+    def run(dry: bool):
+        return PersonResource(actor=actor, organisation=organisation).import_data(dataset, dry_run=dry)
+
+    result = run(dry=True)
+    if dry_run or result.has_problems:
+        return result
+    result = run(dry=False)
+    if not result.has_problems:
+        counts = result.counts()
+        audit_record(
+            actor=actor,
+            action="person.roster_import",
+            # The file's target organisation when there is one (the admin may import without a default).
+            **({"target": organisation} if organisation is not None else {"object_type": "branches.Person"}),
+            summary=(
+                f"名册导入 {file_name}：新增 {counts['new']} 人，更新 {counts['update']} 人，无变化 {counts['skip']} 人"
+            ),
+            changes={"file": file_name, **counts},
+        )
+    return result
+
+
+@transaction.atomic
+def person_export(*, actor: User, people: Any, filters: dict[str, str] | None = None) -> bytes:
+    """The people (a queryset the caller already limited to the actor's scope) as .xlsx; the export is audited."""
+    from branches.resources import person_export_xlsx
+
+    content, count = person_export_xlsx(people)
+    audit_record(
+        actor=actor,
+        action="person.export",
+        object_type="branches.Person",
+        summary=f"导出人员名单 {count} 人",
+        changes={"rows": count, "filters": filters or {}},
+    )
+    return content

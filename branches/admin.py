@@ -4,9 +4,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from import_export.admin import ImportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.results import RowResult
 
-from branches import actions, selectors
+from branches import actions, resources, selectors
 from branches.models import (
     Grid,
     HostUnit,
@@ -41,6 +47,14 @@ class ScopedAdmin(admin.ModelAdmin):
         self._object_or_404(request, object_id)
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError:
+            # An action refused (save_model put its Chinese message up); the admin's transaction rolled back.
+            # Back to the form with the message instead of a server error.
+            return HttpResponseRedirect(request.get_full_path())
+
     def history_view(self, request, object_id, extra_context=None):
         self._object_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
@@ -51,6 +65,12 @@ class ScopedAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Organisation:
             kwargs["queryset"] = selectors.organisation_choices_for_user(user=request.user)
+        elif db_field.related_model in (Grid, HostUnit):
+            # As on the staff site: grids and hosts served by an organisation in scope, or by none yet.
+            in_scope = selectors.organisation_list_for_user(user=request.user)
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                Q(organisation__in=in_scope) | Q(organisation__isnull=True)
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -100,7 +120,7 @@ class OrganisationAdmin(ScopedAdmin):
         form = super().get_form(request, obj, **kwargs)
         form.base_fields["parent"].queryset = selectors.organisation_choices_for_user(user=request.user)
         if obj is not None:
-            form.base_fields["parent"].initial = obj.get_parent()
+            form.base_fields["parent"].initial = Organisation.objects.get_parent(obj)
         return form
 
     def save_through_action(self, request, obj, form, change) -> None:
@@ -112,12 +132,41 @@ class OrganisationAdmin(ScopedAdmin):
             return
         current = Organisation.objects.get(pk=obj.pk)
         actions.organisation_update(actor=request.user, organisation=current, **data)
-        if parent is not None and parent != current.get_parent():
+        if parent is not None and parent != Organisation.objects.get_parent(current):
             actions.organisation_move(actor=request.user, organisation=current, new_parent=parent)
 
 
+class RosterAdminImportForm(ImportForm):
+    """The library's import form, plus the default organisation and the roster's own file checks."""
+
+    organisation = forms.ModelChoiceField(
+        label="默认党组织",
+        queryset=Organisation.objects.filter(is_archived=False),
+        required=False,
+        help_text="“党组织”一列留空的人员导入到这里。",
+    )
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        resources.roster_upload_read(upload)  # size, type and content, with the staff page's messages
+        upload.seek(0)
+        return upload
+
+
+class RosterAdminConfirmForm(ConfirmImportForm):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(is_archived=False), required=False, widget=forms.HiddenInput()
+    )
+
+
 @admin.register(Person)
-class PersonAdmin(ScopedAdmin):
+class PersonAdmin(ImportMixin, ScopedAdmin):
+    """People, and the roster import for 组织部 (anywhere in the tree): the staff page's resource and action."""
+
+    resource_classes = [resources.PersonResource]
+    import_formats = [XLSX, CSV]
+    import_form_class = RosterAdminImportForm
+    confirm_form_class = RosterAdminConfirmForm
     list_display = ["name", "gender", "political_status", "organisation", "phone_masked", "is_active_member"]
     list_filter = ["political_status", "is_active_member", "gender"]
     search_fields = ["name"]
@@ -131,6 +180,44 @@ class PersonAdmin(ScopedAdmin):
             actions.person_update(actor=request.user, person=Person.objects.get(pk=obj.pk), **data)
         else:
             obj.pk = actions.person_create(actor=request.user, **data).pk
+
+    def has_import_permission(self, request) -> bool:
+        return selectors.scope_for(request.user).everything
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        # The resource checks scope against the importing user; blank 党组织 cells go to the chosen default.
+        data = getattr(kwargs.get("form"), "cleaned_data", None) or {}
+        return {"actor": request.user, "organisation": data.get("organisation")}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None and import_form.cleaned_data.get("organisation"):
+            initial["organisation"] = import_form.cleaned_data["organisation"].pk
+        return initial
+
+    def process_dataset(self, dataset, form, request, **kwargs):
+        # The confirm step goes through the same action as the staff page: dry run, then one atomic import.
+        return actions.roster_import(
+            actor=request.user,
+            organisation=form.cleaned_data.get("organisation"),
+            dataset=dataset,
+            dry_run=False,
+            file_name=form.cleaned_data.get("original_file_name", ""),
+        )
+
+    def process_result(self, result, request):
+        if result.has_problems:
+            messages.error(request, "文件未导入：数据与预览时相比已有变化，请重新上传查看原因。")
+            return HttpResponseRedirect(reverse("admin:branches_person_import"))
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request) -> None:
+        totals = result.totals
+        messages.success(
+            request,
+            f"已导入：新增 {totals[RowResult.IMPORT_TYPE_NEW]} 人，更新 {totals[RowResult.IMPORT_TYPE_UPDATE]} 人，"
+            f"无变化 {totals[RowResult.IMPORT_TYPE_SKIP]} 人。",
+        )
 
 
 @admin.register(StatusStep)

@@ -16,6 +16,7 @@ from branches.models import (
     PoliticalStatus,
     Role,
 )
+from branches.resources import roster_upload_read
 from branches.selectors import organisation_choices_for_user
 from portal.lib import idnumbers
 from portal.models import User
@@ -169,3 +170,26 @@ class PersonFilter(django_filters.FilterSet):
 
     def in_subtree(self, queryset, name: str, value: Organisation):
         return queryset.filter(organisation__path__startswith=value.path)
+
+
+class RosterImportForm(forms.Form):
+    """A roster file and the organisation that receives rows whose 党组织 cell is blank.
+
+    Cleaning reads and parses the file (size first, then type and content), so `dataset` and `content` are
+    ready for the import's dry run."""
+
+    file = forms.FileField(label=_("名册文件"), help_text=_("Excel（.xlsx）或 CSV 文件，第 1 行为表头。"))
+    organisation = forms.ModelChoiceField(
+        label=_("导入到"),
+        queryset=Organisation.objects.none(),
+        help_text=_("“党组织”一列留空的人员导入到这里。"),
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisation_choices_for_user(user=user)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.cleaned_data["content"], self.cleaned_data["dataset"] = roster_upload_read(upload)
+        return upload

@@ -98,7 +98,8 @@ def organisation_choices_for_user(*, user: User) -> QuerySet[Organisation]:
     return organisation_list_for_user(user=user).filter(is_archived=False)
 
 
-def organisation_get_for_user(*, user: User, pk: int, write: bool = False) -> Organisation:
+def organisation_get_for_user(*, user: User, pk: int) -> Organisation:
+    """Organisations are only visible to those who manage them, so every visible one is also writable."""
     organisation = organisation_list_for_user(user=user).filter(pk=pk).first()
     if organisation is None:
         raise Http404("党组织不存在。")
@@ -163,6 +164,12 @@ def person_list_for_user(*, user: User) -> QuerySet[Person]:
     if scope.manages_anything:
         return people.filter(scope.organisation_q("organisation__"))
     return people.filter(pk=scope.person_id) if scope.person_id else people.none()
+
+
+def person_create_check(*, user: User) -> None:
+    """Adding people is a staff tool: for a user who manages nothing it does not exist (404, as the roster pages)."""
+    if not scope_for(user).manages_anything:
+        raise Http404("页面不存在。")
 
 
 def person_get_for_user(*, user: User, pk: int, write: bool = False) -> Person:
@@ -237,9 +244,10 @@ def organisation_page(*, organisation: Organisation) -> dict:
     )
     status_counts = organisation_status_counts(organisation=organisation)
     full_members = status_counts.get("full", 0)
+    minimum = RuleSettings.current().single_branch_min_full_members
     return {
         "organisation": organisation,
-        "ancestors": organisation.get_ancestors(),
+        "ancestors": Organisation.objects.get_ancestors(organisation),
         "children": organisation_children(organisation=organisation),
         "people": people[:50],
         "people_total": people.count(),
@@ -250,6 +258,6 @@ def organisation_page(*, organisation: Organisation) -> dict:
             (label, status_counts.get(value, 0)) for value, label in Person._meta.get_field("political_status").choices
         ],
         "headcount": organisation_headcount_on(organisation=organisation, on=timezone.localdate()),
-        "below_minimum": organisation.is_branch
-        and full_members < RuleSettings.current().single_branch_min_full_members,
+        "full_member_minimum": minimum,
+        "below_minimum": organisation.is_branch and full_members < minimum,
     }

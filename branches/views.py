@@ -1,14 +1,17 @@
 """Staff pages for organisations, people and mobile members. Access → form → action → redirect."""
 
 import copy
+import io
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from branches import actions, selectors
+from branches import actions, resources, selectors
 from branches.forms import (
     MembershipEventForm,
     MobileDepartureForm,
@@ -18,6 +21,7 @@ from branches.forms import (
     PersonFilter,
     PersonForm,
     RoleAssignForm,
+    RosterImportForm,
     StatusStepForm,
 )
 from portal.web import apply_action, form_errors_to_messages, paginate
@@ -44,6 +48,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_create(request: HttpRequest) -> HttpResponse:
+    selectors.person_create_check(user=request.user)
     form = PersonCreateForm(request.POST or None, user=request.user)
     if request.method == "POST":
         person = apply_action(
@@ -200,3 +205,89 @@ def mobile_return(request: HttpRequest, pk: int) -> HttpResponse:
         lambda record, data: actions.mobile_return_record(actor=request.user, mobile_member=record, **data),
         "已登记返回。",
     )
+
+
+# Rosters: import (upload → preview → confirm) and export -------------------------------------------------------
+
+
+def _require_managing_scope(request: HttpRequest) -> None:
+    """Rosters are staff tools: a user who manages nothing gets 404, as for anything outside their scope."""
+    if not selectors.scope_for(request.user).manages_anything:
+        raise Http404("页面不存在。")
+
+
+def _xlsx_response(content: bytes, filename: str) -> FileResponse:
+    return FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=filename, content_type=resources.XLSX_CONTENT_TYPE
+    )
+
+
+@login_required
+def roster_import(request: HttpRequest) -> HttpResponse:
+    _require_managing_scope(request)
+    form = RosterImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result = actions.roster_import(
+            actor=request.user, organisation=data["organisation"], dataset=data["dataset"], dry_run=True
+        )
+        token = None
+        if not result.has_problems:
+            token = resources.roster_upload_store(
+                user=request.user,
+                organisation=data["organisation"],
+                file_name=data["file"].name,
+                content=data["content"],
+            )
+        context = {
+            "result": result,
+            "token": token,
+            "organisation": data["organisation"],
+            "file_name": data["file"].name,
+        }
+        return render(request, "branches/roster_preview.html", context)
+    return render(request, "branches/roster_import.html", {"form": form})
+
+
+@login_required
+@require_POST
+def roster_import_confirm(request: HttpRequest) -> HttpResponse:
+    _require_managing_scope(request)
+    upload = resources.roster_upload_load(user=request.user, token=request.POST.get("token", ""))
+    if upload is None:
+        raise Http404("导入文件不存在或已过期，请重新上传。")
+    organisation = selectors.organisation_get_for_user(user=request.user, pk=upload.organisation_id)
+    dataset = resources.roster_dataset_load(file_name=upload.file_name, content=upload.content)
+    result = actions.roster_import(
+        actor=request.user, organisation=organisation, dataset=dataset, dry_run=False, file_name=upload.file_name
+    )
+    if result.has_problems:
+        # The records changed since the preview: nothing was written; show why.
+        messages.error(request, _("文件未导入：数据与预览时相比已有变化，请按下表修改后重新上传。"))
+        context = {"result": result, "token": None, "organisation": organisation, "file_name": upload.file_name}
+        return render(request, "branches/roster_preview.html", context)
+    resources.roster_upload_discard(token=upload.token)
+    counts = result.counts()
+    messages.success(
+        request,
+        _("已导入：新增 %(new)d 人，更新 %(update)d 人，无变化 %(skip)d 人。")
+        % {"new": counts["new"], "update": counts["update"], "skip": counts["skip"]},
+    )
+    return redirect("branches:person_list")
+
+
+@login_required
+@require_GET
+def roster_template(request: HttpRequest) -> HttpResponse:
+    _require_managing_scope(request)
+    return _xlsx_response(resources.roster_template_xlsx(), "人员名册模板.xlsx")
+
+
+@login_required
+@require_GET
+def person_export(request: HttpRequest) -> HttpResponse:
+    _require_managing_scope(request)
+    people = PersonFilter(request.GET, queryset=selectors.person_list_for_user(user=request.user), user=request.user)
+    filters = {key: value for key, value in request.GET.items() if key != "page" and value}
+    content = actions.person_export(actor=request.user, people=people.qs, filters=filters)
+    return _xlsx_response(content, f"人员名单-{timezone.localdate():%Y%m%d}.xlsx")

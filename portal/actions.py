@@ -28,7 +28,58 @@ def user_deactivate(*, actor: User | None, user: User) -> User:
     return user
 
 
+@transaction.atomic
+def user_save_from_admin(*, actor: User, user: User, form, change: bool) -> User:
+    """Accounts created or edited by 组织部 in the admin (the password form hashes before this point)."""
+    user.save()  # the admin saves group memberships right after (save_related)
+    changed = [name for name in form.changed_data if name not in ("password", "password1", "password2")]
+    audit_record(
+        actor=actor,
+        action="account.update" if change else "account.create",
+        target=user,
+        summary=user.username,
+        changes={"fields": changed},
+    )
+    return user
+
+
 def sessions_clear() -> int:
     """Removes expired sessions; returns how many. Running it twice removes nothing the second time."""
     deleted, _ = Session.objects.filter(expire_date__lte=timezone.now()).delete()
     return deleted
+
+
+def _require_org_department(actor: User | None) -> None:
+    if actor is not None and not (actor.is_superuser or actor.is_org_department):
+        raise ValidationError("只有组织部可以管理组织部账号。")
+
+
+@transaction.atomic
+def account_create_org_department(*, actor: User | None, username: str, password: str) -> User:
+    """An organisation-department account: scope is the whole tree, and it may use the full admin."""
+    from django.contrib.auth.password_validation import validate_password
+
+    _require_org_department(actor)
+    username = (username or "").strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError("用户名已被使用。")
+    user = User(username=username, is_org_department=True, is_staff=True, is_superuser=True)
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(actor=actor, action="account.create_org_department", target=user, summary=username)
+    return user
+
+
+@transaction.atomic
+def account_password_set(*, actor: User | None, user: User, password: str) -> User:
+    """Sets an account's password (组织部 only). Its existing sessions end: Django checks the password hash."""
+    from django.contrib.auth.password_validation import validate_password
+
+    _require_org_department(actor)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password", "updated_at"])
+    audit_record(actor=actor, action="account.password_set", target=user)
+    return user

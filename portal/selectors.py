@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from branches import selectors as branch_selectors
+from branches.models import Organisation
 from portal.models import User
 
 
@@ -21,7 +22,10 @@ def home_for_user(*, user: User) -> dict:
     scope = branch_selectors.scope_for(user)
     context: dict = {"scope": scope}
     if scope.manages_anything:
-        context["organisations"] = branch_selectors.organisation_list_for_user(user=user).filter(depth__lte=2)[:20]
+        # The top two levels of the user's own subtrees: a branch secretary's branch lies deeper than depth 2.
+        top = 1 if scope.everything else min(len(path) for path in scope.paths) // Organisation.steplen
+        organisations = branch_selectors.organisation_list_for_user(user=user)
+        context["organisations"] = organisations.filter(depth__lte=top + 1)[:20]
         context["people_count"] = branch_selectors.person_list_for_user(user=user).filter(is_active_member=True).count()
         context["mobile_count"] = branch_selectors.mobile_member_list_for_user(user=user, open_only=True).count()
     if scope.person_id:

@@ -35,7 +35,9 @@ def test_healthz_refuses_post(client):
 
 
 def _expired_session() -> None:
-    Session.objects.create(session_key="x" * 32, session_data="", expire_date=timezone.now() - timezone.timedelta(days=1))
+    Session.objects.create(
+        session_key="x" * 32, session_data="", expire_date=timezone.now() - timezone.timedelta(days=1)
+    )
 
 
 @pytest.mark.django_db
@@ -98,5 +100,9 @@ def test_audit_record_keeps_actor_target_and_changes(cast):
 
     event = audit_record(actor=cast.secretary, action="test.touch", target=cast.person_a, changes={"name": ["a", "b"]})
     stored = AuditEvent.objects.get(pk=event.pk)
-    assert (stored.actor, stored.object_type, stored.object_id) == (cast.secretary, "branches.Person", str(cast.person_a.pk))
+    assert (stored.actor, stored.object_type, stored.object_id) == (
+        cast.secretary,
+        "branches.Person",
+        str(cast.person_a.pk),
+    )
     assert stored.changes == {"name": ["a", "b"]}

@@ -1,0 +1,154 @@
+"""Times the roster import of a 1,000-row .xlsx through the staff pages: upload → preview, then confirm.
+
+    .venv/bin/python bench/roster_import.py [--rows 1000] [--runs 3] [--profile]
+
+Uses a throwaway database: a fresh SQLite file in a temporary folder when DATABASE_URL is unset, otherwise a
+test database created next to the one DATABASE_URL names (and dropped afterwards). Each run imports a new file
+(new ID numbers), so every run creates its people; a third of them are party members (status step + join event).
+Prints the median of the runs.
+"""
+
+import argparse
+import datetime
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+_TMP = tempfile.TemporaryDirectory(prefix="roster-bench-")
+_THROWAWAY_SQLITE = "DATABASE_URL" not in os.environ
+if _THROWAWAY_SQLITE:
+    os.environ["DATABASE_URL"] = f"sqlite:///{_TMP.name}/bench.sqlite3"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+settings.MEDIA_ROOT = _TMP.name  # the uploads kept between preview and confirm go to the throwaway folder too
+
+import openpyxl  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from branches import actions  # noqa: E402
+from branches.models import Grid, Organisation, Person, Role  # noqa: E402
+from branches.resources import COLUMNS  # noqa: E402
+from portal.lib import idnumbers  # noqa: E402
+
+
+def roster(rows: int, run: int) -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(list(COLUMNS))
+    first = datetime.date(1940, 1, 1) + datetime.timedelta(days=run * (rows + 1))
+    for i in range(rows):
+        birth = first + datetime.timedelta(days=i)
+        member = i % 3 == 0
+        sheet.append(
+            [
+                f"成员{run}-{i:05d}",
+                "男" if i % 2 else "女",
+                birth,
+                idnumbers.with_check_char(f"110101{birth:%Y%m%d}{i % 1000:03d}"),
+                f"139{i:08d}",
+                "本科",
+                "正式党员" if member else "群众",
+                "2010-07-01" if member else "",
+                "",
+                "基准网格",
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the last confirm")
+    options = parser.parse_args()
+
+    setup_test_environment()
+    old_name = None
+    if not _THROWAWAY_SQLITE:
+        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    else:
+        call_command("migrate", verbosity=0)
+    try:
+        run_bench(options)
+    finally:
+        if old_name is not None:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def run_bench(options) -> None:
+    committee = actions.organisation_create(actor=None, name="基准党委", kind=Organisation.Kind.COMMITTEE)
+    branch = actions.organisation_create(actor=None, name="基准党支部", kind=Organisation.Kind.BRANCH, parent=committee)
+    Grid.objects.create(name="基准网格", organisation=branch)
+    secretary_person = actions.person_create(actor=None, name="基准书记", organisation=branch)
+    user = actions.person_account_create(actor=None, person=secretary_person, username="bench", password="bench12345")
+    actions.role_assign(
+        actor=None,
+        person=secretary_person,
+        organisation=branch,
+        role=Role.SECRETARY,
+        start_date=datetime.date(2020, 1, 1),
+    )
+    client = Client()
+    client.force_login(user)
+
+    previews, confirms = [], []
+    for run in range(options.runs):
+        content = roster(options.rows, run)
+        before = Person.objects.count()
+        started = time.perf_counter()
+        response = client.post(
+            reverse("branches:roster_import"),
+            {"file": SimpleUploadedFile("名册.xlsx", content), "organisation": branch.pk},
+        )
+        previews.append(time.perf_counter() - started)
+        token = response.context["token"]
+        assert token, response.context["result"].preview_rows()[:3]
+
+        profiler = None
+        if options.profile and run == options.runs - 1:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        started = time.perf_counter()
+        response = client.post(reverse("branches:roster_import_confirm"), {"token": token})
+        confirms.append(time.perf_counter() - started)
+        if profiler is not None:
+            profiler.disable()
+        assert response.status_code == 302, response.status_code
+        assert Person.objects.count() == before + options.rows
+        print(f"run {run + 1}: preview {previews[-1]:.2f} s, confirm {confirms[-1]:.2f} s", flush=True)
+
+    vendor = connection.vendor
+    print(
+        f"{options.rows} rows on {vendor}: preview median {statistics.median(previews):.2f} s, "
+        f"confirm (re-validate + import) median {statistics.median(confirms):.2f} s, "
+        f"total median {statistics.median(p + c for p, c in zip(previews, confirms, strict=True)):.2f} s"
+    )
+    if profiler is not None:
+        import pstats
+
+        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(35)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""No N+1: every list and dashboard page costs the same number of queries with few rows and with many.
+
+Each test loads the page once to warm process-wide caches (content types, permissions), measures it with a few
+related rows, adds many more, and measures again: the count must stay under a fixed ceiling and not change.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from branches import actions
+from branches.models import MobileReport, Organisation, Role
+from tests.factories import GridFactory, HostUnitFactory, OrganisationFactory, PersonFactory, member
+
+TODAY = timezone.localdate()
+
+
+def _count(client, url: str, ceiling: int, django_assert_max_num_queries, **params) -> int:
+    """Queries one GET of the page takes (and that it stays under the ceiling)."""
+    with django_assert_max_num_queries(ceiling), CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def _people(organisation: Organisation, n: int, prefix: str) -> None:
+    """People with a grid and a host unit each (the related rows a list shows)."""
+    for i in range(n):
+        PersonFactory(
+            organisation=organisation,
+            name=f"{prefix}{i}",
+            phone=f"139{i:08d}",
+            grid=GridFactory(organisation=organisation, name=f"{prefix}网格{i}"),
+            host=HostUnitFactory(organisation=organisation, name=f"{prefix}单位{i}"),
+        )
+
+
+def _mobile_members(organisation: Organisation, n: int, prefix: str) -> None:
+    """Open departures with two reports and a check each, and a returned one every third."""
+    for i in range(n):
+        person = member(organisation, name=f"{prefix}{i}")
+        record = actions.mobile_departure_record(
+            actor=None, person=person, leave_date=TODAY - datetime.timedelta(days=200), destination=f"城市{i}"
+        )
+        for days_ago, kind in ((150, MobileReport.Kind.WRITTEN), (90, MobileReport.Kind.ORAL)):
+            actions.mobile_report_record(
+                actor=None,
+                mobile_member=record,
+                kind=kind,
+                date=TODAY - datetime.timedelta(days=days_ago),
+                content="汇报",
+            )
+        actions.mobile_report_record(
+            actor=None, mobile_member=record, kind=MobileReport.Kind.CHECK, date=TODAY, content="回访"
+        )
+        if i % 3 == 2:
+            actions.mobile_return_record(actor=None, mobile_member=record, date=TODAY)
+
+
+def _child_groups(parent: Organisation, n: int, prefix: str, people_each: int = 2) -> None:
+    for i in range(n):
+        group = OrganisationFactory(name=f"{prefix}{i}", kind=Organisation.Kind.PARTY_GROUP, parent=parent)
+        _people(group, people_each, f"{group.name}成员")
+
+
+def _roles_and_hosts(organisation: Organisation, n: int, prefix: str) -> None:
+    """Committee members (roles) and host units with an instructor: what an organisation page lists."""
+    for i in range(n):
+        person = member(organisation, name=f"{prefix}委员{i}")
+        actions.role_assign(
+            actor=None,
+            person=person,
+            organisation=organisation,
+            role=Role.COMMITTEE_MEMBER,
+            start_date=datetime.date(2020, 1, 1),
+        )
+        HostUnitFactory(organisation=organisation, name=f"{prefix}覆盖单位{i}", instructor=person)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"political_status": "masses", "organisation": "branch_a", "grid": "grid", "q": "人", "page": "2"}],
+    ids=["plain", "every-filter"],
+)
+def test_person_list(cast, login, django_assert_max_num_queries, params):
+    client = login(cast.secretary)
+    url = reverse("branches:person_list")
+    grid = GridFactory(organisation=cast.branch_a)
+    params = params | ({"organisation": cast.branch_a.pk, "grid": grid.pk} if params else {})
+    _people(cast.branch_a, 5, "少人")
+    PersonFactory.create_batch(3, organisation=cast.branch_a, grid=grid, name="网格人")
+    _count(client, url, 15, django_assert_max_num_queries, **params)
+    few = _count(client, url, 15, django_assert_max_num_queries, **params)
+    _people(cast.branch_a, 35, "多人")
+    PersonFactory.create_batch(70, organisation=cast.branch_a, grid=grid, name="网格人")
+    many = _count(client, url, 15, django_assert_max_num_queries, **params)
+    assert many == few
+
+
+def test_organisation_tree(cast, login, django_assert_max_num_queries):
+    client = login(cast.orgadmin)
+    url = reverse("branches:organisation_tree")
+    _child_groups(cast.branch_a, 1, "少组")
+    _count(client, url, 10, django_assert_max_num_queries)
+    few = _count(client, url, 10, django_assert_max_num_queries)
+    _child_groups(cast.branch_a, 8, "多组")
+    _child_groups(cast.branch_b, 8, "乙多组")
+    many = _count(client, url, 10, django_assert_max_num_queries)
+    assert many == few
+
+
+def test_organisation_detail(cast, login, django_assert_max_num_queries):
+    client = login(cast.secretary)
+    url = reverse("branches:organisation_detail", args=[cast.branch_a.pk])
+    _child_groups(cast.branch_a, 1, "少组")
+    _people(cast.branch_a, 2, "少")
+    _roles_and_hosts(cast.branch_a, 1, "少")
+    _count(client, url, 20, django_assert_max_num_queries)
+    few = _count(client, url, 20, django_assert_max_num_queries)
+    _child_groups(cast.branch_a, 6, "多组")
+    _people(cast.branch_a, 20, "多")
+    _roles_and_hosts(cast.branch_a, 6, "多")
+    many = _count(client, url, 20, django_assert_max_num_queries)
+    assert many == few
+
+
+def test_mobile_list(cast, login, django_assert_max_num_queries):
+    client = login(cast.secretary)
+    url = reverse("branches:mobile_list")
+    _mobile_members(cast.branch_a, 2, "少流动")
+    _count(client, url, 10, django_assert_max_num_queries)
+    few = _count(client, url, 10, django_assert_max_num_queries)
+    _mobile_members(cast.branch_a, 10, "多流动")
+    many = _count(client, url, 10, django_assert_max_num_queries)
+    assert many == few
+
+
+@pytest.mark.parametrize("role", ["orgadmin", "committee", "secretary", "member"])
+def test_home(cast, login, django_assert_max_num_queries, role):
+    client = login(getattr(cast, role))
+    url = reverse("home")
+    _people(cast.branch_a, 3, "少")
+    _mobile_members(cast.branch_a, 1, "少流动")
+    _count(client, url, 12, django_assert_max_num_queries)
+    few = _count(client, url, 12, django_assert_max_num_queries)
+    _people(cast.branch_a, 20, "多")
+    _mobile_members(cast.branch_a, 4, "多流动")
+    _child_groups(cast.branch_a, 4, "多组")
+    OrganisationFactory(name="第二党总支", kind=Organisation.Kind.GENERAL_BRANCH, parent=cast.committee_org)
+    many = _count(client, url, 12, django_assert_max_num_queries)
+    assert many == few
+
+
+@pytest.mark.parametrize("role", ["orgadmin", "secretary"])
+def test_admin_person_changelist(cast, login, django_assert_max_num_queries, role):
+    client = login(getattr(cast, role))
+    url = reverse("admin:branches_person_changelist")
+    _people(cast.branch_a, 5, "少")
+    _count(client, url, 20, django_assert_max_num_queries)
+    few = _count(client, url, 20, django_assert_max_num_queries)
+    _people(cast.branch_a, 35, "多")
+    _child_groups(cast.branch_a, 3, "多组")
+    many = _count(client, url, 20, django_assert_max_num_queries)
+    assert many == few

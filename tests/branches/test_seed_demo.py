@@ -1,0 +1,221 @@
+"""`manage.py seed_demo`: the demo district has everything the issue asks for, and a second run changes nothing."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from branches import selectors
+from branches.demo.data import BRANCH_A, BRANCH_B, COMMITTEE_CODE, MEMBER_PHONE, PASSWORD, code_for
+from branches.models import (
+    PUBLICITY_STATUSES,
+    Grid,
+    HostUnit,
+    MembershipEvent,
+    MobileMember,
+    MobileReport,
+    Organisation,
+    Person,
+    PoliticalStatus,
+    Role,
+    RoleAssignment,
+    StatusStep,
+)
+from portal import actions as portal_actions
+from portal.models import AuditEvent, User
+
+LOGINS = ["orgadmin", "committee", "secretary", "member", "outsider"]
+MODELS = [
+    Organisation,
+    Grid,
+    HostUnit,
+    Person,
+    StatusStep,
+    MembershipEvent,
+    RoleAssignment,
+    MobileMember,
+    MobileReport,
+    User,
+]
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def org(key: str) -> Organisation:
+    return Organisation.objects.get(code=code_for(key))
+
+
+def current(role_q: Q) -> Q:
+    today = timezone.localdate()
+    return role_q & Q(start_date__lte=today) & (Q(end_date__isnull=True) | Q(end_date__gt=today))
+
+
+@pytest.fixture(scope="module")
+def _seeded_module(django_db_setup, django_db_blocker):
+    """One seed for the whole module (it takes seconds), rolled back when the module is done.
+
+    Each test still gets its own `db` transaction, nested inside this one as a savepoint, so a test that changes
+    something (the second run below) leaves the district as seeded for the next test.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield seed()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def seeded(_seeded_module, db) -> str:
+    return _seeded_module
+
+
+def test_tree_has_committee_general_branches_branches_and_groups(seeded):
+    committee = Organisation.objects.get(code=COMMITTEE_CODE, kind=Organisation.Kind.COMMITTEE)
+    district = Organisation.objects.filter(path__startswith=committee.path)
+    kinds = dict(district.values_list("kind").order_by().annotate(n=Count("pk")))
+    assert kinds[Organisation.Kind.GENERAL_BRANCH] >= 2
+    assert kinds[Organisation.Kind.BRANCH] + kinds[Organisation.Kind.JOINT_BRANCH] >= 12
+    assert kinds[Organisation.Kind.JOINT_BRANCH] >= 1
+    assert kinds[Organisation.Kind.PARTY_GROUP] >= 1
+    assert district.count() == Organisation.objects.count()  # one tree: everything hangs under the committee
+
+
+def test_hosts_cover_every_sector_and_formation(seeded):
+    assert set(HostUnit.objects.values_list("sector", flat=True)) == set(HostUnit.Sector.values)
+    assert set(HostUnit.objects.values_list("formation", flat=True)) == set(HostUnit.Formation.values)
+    joint = (
+        HostUnit.objects.filter(formation=HostUnit.Formation.JOINT)
+        .values("organisation")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+    )
+    assert Organisation.objects.filter(pk__in=joint.values("organisation"), kind=Organisation.Kind.JOINT_BRANCH)
+    for host in HostUnit.objects.filter(formation=HostUnit.Formation.ATTACHED):
+        assert host.organisation.kind == Organisation.Kind.PARTY_GROUP
+    instructed = HostUnit.objects.filter(formation=HostUnit.Formation.INSTRUCTOR)
+    assert instructed.exists()
+    for host in instructed:
+        assert host.instructor is not None
+        assert host.instructor.roles.filter(role=Role.INSTRUCTOR, organisation=host.organisation).exists()
+    uncovered = HostUnit.objects.filter(formation=HostUnit.Formation.NONE)
+    assert uncovered.count() >= 1 and not uncovered.exclude(organisation=None).exists()
+    assert HostUnit.objects.filter(has_trade_union=True).exists()
+
+
+def test_grids_form_a_hierarchy_with_one_unserved(seeded):
+    street = Grid.objects.get(level=Grid.Level.STREET)
+    assert street.children.filter(level=Grid.Level.COMMUNITY).count() >= 3
+    assert Grid.objects.filter(level=Grid.Level.GRID, parent__level=Grid.Level.COMMUNITY).count() >= 8
+    assert Grid.objects.filter(organisation__isnull=True).exists()
+    assert Grid.objects.filter(organisation__isnull=False).count() > Grid.objects.count() / 2
+    people = Person.objects.count()
+    assert 0 < Person.objects.filter(grid__isnull=True).count() < people / 10  # a few without a grid
+
+
+def test_people_have_every_status_with_dated_steps_and_events(seeded):
+    assert Person.objects.count() >= 300
+    assert set(Person.objects.values_list("political_status", flat=True)) == set(PoliticalStatus.values)
+    assert Person.objects.exclude(phone="").count() > Person.objects.count() * 0.8
+    assert not Person.objects.filter(Q(id_number_masked="") | Q(id_number_hash=None)).exists()
+    today = timezone.localdate()
+    assert not StatusStep.objects.filter(date__gt=today).exists()
+    for person in Person.objects.exclude(political_status=PoliticalStatus.MASSES).prefetch_related("status_steps"):
+        steps = list(person.status_steps.all())
+        # every step from 入党申请人 up to the current status, in order, each with its date
+        wanted = PoliticalStatus.values[1 : PoliticalStatus.rank(person.political_status) + 1]
+        assert [step.status for step in steps] == wanted, person
+        assert [step.date for step in steps] == sorted(step.date for step in steps)
+        assert steps[0].date >= person.birth_date + datetime.timedelta(days=18 * 365)
+        for step in steps:
+            assert (step.publicity_start is not None) == (step.status in PUBLICITY_STATUSES)
+    events = dict(MembershipEvent.objects.values_list("kind").order_by().annotate(n=Count("pk")))
+    assert events[MembershipEvent.Kind.JOIN] >= 150
+    assert events[MembershipEvent.Kind.TRANSFER_IN] >= 1
+    assert events[MembershipEvent.Kind.TRANSFER_OUT] >= 1
+    assert events[MembershipEvent.Kind.RETIRE] >= 1
+    assert events[MembershipEvent.Kind.DEATH] == 1
+    assert Person.objects.filter(is_active_member=False).count() >= 2
+    assert Person.objects.filter(is_retired=True).count() == events[MembershipEvent.Kind.RETIRE]
+
+
+def test_every_branch_general_branch_and_committee_has_a_current_secretary(seeded):
+    led = Organisation.objects.exclude(
+        kind__in=[
+            Organisation.Kind.PARTY_GROUP,
+            Organisation.Kind.FUNCTIONAL_GROUP,
+            Organisation.Kind.TEMPORARY_GROUP,
+        ]
+    )
+    assert led.count() >= 17
+    for organisation in led:
+        secretaries = RoleAssignment.objects.filter(current(Q(organisation=organisation, role=Role.SECRETARY)))
+        assert secretaries.count() == 1, organisation
+    assert RoleAssignment.objects.filter(role=Role.DEPUTY).exists()
+    assert RoleAssignment.objects.filter(role=Role.COMMITTEE_MEMBER).exclude(liaison="").count() >= 10
+    assert RoleAssignment.objects.filter(end_date__isnull=False).exists()  # one secretary was replaced
+
+
+def test_mobile_members_include_one_overdue_and_one_returned(seeded):
+    orgadmin = User.objects.get(username="orgadmin")
+    rows = selectors.mobile_member_rows(records=selectors.mobile_member_list_for_user(user=orgadmin))
+    assert 4 <= len(rows) <= 6
+    assert sum(row["overdue"] for row in rows) >= 1
+    assert sum(not row["overdue"] for row in rows if row["record"].returned_on is None) >= 3
+    assert MobileMember.objects.filter(returned_on__isnull=False).count() == 1
+    kinds = set(MobileReport.objects.values_list("kind", flat=True))
+    assert kinds == set(MobileReport.Kind.values)
+    assert not MobileReport.objects.filter(date__gt=timezone.localdate()).exists()
+
+
+def test_demo_logins_work_and_have_the_right_scope(seeded):
+    for username in LOGINS:
+        assert authenticate(username=username, password=PASSWORD) is not None, username
+    member = authenticate(username=MEMBER_PHONE, password=PASSWORD)
+    assert member is not None and member.username == "member"
+    assert member.person.organisation == org(BRANCH_A)
+    assert member.person.political_status == PoliticalStatus.FULL
+    assert MEMBER_PHONE in seeded and "http://127.0.0.1:8000" in seeded
+    for username in LOGINS:
+        assert username in seeded
+
+    orgadmin = User.objects.get(username="orgadmin")
+    assert orgadmin.is_org_department and orgadmin.is_staff and orgadmin.is_superuser
+    branch_a, branch_b = org(BRANCH_A), org(BRANCH_B)
+    users = {username: User.objects.get(username=username) for username in LOGINS}
+    for username in ("committee", "secretary", "outsider"):
+        assert users[username].is_staff and users[username].groups.exists()
+    assert not users["member"].is_staff
+    assert selectors.scope_for(users["committee"]).covers_path(branch_a.path)
+    assert selectors.scope_for(users["committee"]).covers_path(branch_b.path)
+    assert selectors.scope_for(users["secretary"]).covers_path(branch_a.path)
+    assert not selectors.scope_for(users["secretary"]).covers_path(branch_b.path)
+    assert selectors.scope_for(users["outsider"]).covers_path(branch_b.path)
+    assert not selectors.scope_for(users["outsider"]).covers_path(branch_a.path)
+    assert not selectors.scope_for(users["member"]).manages_anything
+
+
+def test_second_run_changes_nothing_and_restores_the_demo_password(seeded):
+    before = counts()
+    member = User.objects.get(username="member")
+    portal_actions.account_password_set(actor=None, user=member, password="another-secret-42")
+    assert authenticate(username="member", password=PASSWORD) is None
+
+    output = seed()
+
+    assert counts() == before
+    assert "已存在" in output
+    for username in LOGINS:
+        assert authenticate(username=username, password=PASSWORD) is not None, username
+    # the only new audit events are the five password resets (plus the one made above)
+    assert AuditEvent.objects.filter(action="account.password_set").count() == 6
