@@ -80,7 +80,7 @@ def scope_for(user: User) -> Scope:
     return scope
 
 
-def _check_write(user: User, allowed: bool) -> None:
+def check_write(user: User, allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied("您没有修改此记录的权限。")
 
@@ -177,7 +177,7 @@ def person_get_for_user(*, user: User, pk: int, write: bool = False) -> Person:
     if person is None:
         raise Http404("人员不存在。")
     if write:
-        _check_write(user, scope_for(user).covers_path(person.organisation.path))
+        check_write(user, scope_for(user).covers_path(person.organisation.path))
     return person
 
 
@@ -210,7 +210,7 @@ def mobile_member_get_for_user(*, user: User, pk: int, write: bool = False) -> M
     if record is None:
         raise Http404("流动党员记录不存在。")
     if write:
-        _check_write(user, scope_for(user).covers_path(record.person.organisation.path))
+        check_write(user, scope_for(user).covers_path(record.person.organisation.path))
     return record
 
 

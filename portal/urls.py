@@ -12,5 +12,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("branches/", include("branches.urls")),
+    path("services/", include("services.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Forms for service work, one module per area (activities, attendance, teams, imports)."""

@@ -1,0 +1,221 @@
+"""Reads for activities, participation and hours. Access is decided here."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.http import Http404
+from django.utils import timezone
+
+from branches.models import Organisation, Person
+from branches.selectors import check_write, scope_for
+from portal.models import User
+from services.models import Activity, HoursEntry, Participation
+from volunteers.models import TeamMembership
+from volunteers.selectors import led_team_ids, star_standing
+
+ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=8, decimal_places=1))
+# The checker's thresholds (DOMAIN §3: only actual service time counts; these catch typing mistakes and padding).
+MAX_HOURS_PER_DAY = Decimal(12)
+LATE_ENTRY_DAYS = 30
+
+
+def _approved_hours(prefix: str = "") -> Coalesce:
+    return Coalesce(
+        Sum(f"{prefix}hours_entries__hours", filter=Q(**{f"{prefix}hours_entries__state": HoursEntry.State.APPROVED})),
+        ZERO,
+    )
+
+
+# Activities -------------------------------------------------------------------------------------------------
+
+
+def _member_visible_q(user: User) -> Q:
+    """What a member who manages nothing sees: published-or-later activities of their organisation, its
+    ancestors (a committee's activity is open to everyone beneath it) and their teams, plus their own."""
+    scope = scope_for(user)
+    if not scope.person_id:
+        return Q(pk__in=[])
+    person = Person.objects.select_related("organisation").get(pk=scope.person_id)
+    ancestors = [
+        person.organisation.path[:end]
+        for end in range(Organisation.steplen, len(person.organisation.path) + 1, Organisation.steplen)
+    ]
+    team_ids = TeamMembership.objects.filter(person_id=scope.person_id, state=TeamMembership.State.ACTIVE).values(
+        "team_id"
+    )
+    open_to_me = Q(organisation__path__in=ancestors) | Q(team_id__in=team_ids)
+    return (open_to_me & ~Q(state__in=[Activity.State.DRAFT])) | Q(participations__person_id=scope.person_id)
+
+
+def activity_list_for_user(*, user: User) -> QuerySet[Activity]:
+    scope = scope_for(user)
+    visible = scope.organisation_q("organisation__")
+    if not scope.everything:
+        visible |= Q(team_id__in=led_team_ids(user=user)) | _member_visible_q(user)
+    ids = Activity.objects.filter(visible).values("pk")
+    return (
+        Activity.objects.filter(pk__in=ids)
+        .select_related("organisation", "team", "category")
+        .annotate(
+            signed_up_count=Count("participations", filter=Q(participations__state__in=Participation.TAKING_A_PLACE)),
+            attended_count=Count("participations", filter=Q(participations__state=Participation.State.ATTENDED)),
+        )
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def activity_can_write(*, user: User, activity: Activity) -> bool:
+    return scope_for(user).covers_path(activity.organisation.path) or (
+        activity.team_id is not None and activity.team_id in led_team_ids(user=user)
+    )
+
+
+def activity_get_for_user(*, user: User, pk: int, write: bool = False) -> Activity:
+    activity = activity_list_for_user(user=user).filter(pk=pk).first()
+    if activity is None:
+        raise Http404("活动不存在。")
+    if write:
+        check_write(user, activity_can_write(user=user, activity=activity))
+    return activity
+
+
+def activity_month(*, activities: QuerySet[Activity], year: int, month: int) -> dict[datetime.date, list[Activity]]:
+    """The month view: the month's activities by local start date."""
+    start = datetime.date(year, month, 1)
+    end = (start + datetime.timedelta(days=32)).replace(day=1)
+    rows = activities.filter(starts_at__date__gte=start, starts_at__date__lt=end).order_by("starts_at")
+    days: dict[datetime.date, list[Activity]] = {}
+    for activity in rows:
+        days.setdefault(timezone.localtime(activity.starts_at).date(), []).append(activity)
+    return days
+
+
+def activity_participants(*, activity: Activity) -> QuerySet[Participation]:
+    """The attendance sheet: each participation with its approved and pending hours."""
+    return (
+        activity.participations.select_related("person", "person__organisation")
+        .annotate(
+            approved_hours=_approved_hours(),
+            pending_hours=Coalesce(
+                Sum("hours_entries__hours", filter=Q(hours_entries__state=HoursEntry.State.PENDING)), ZERO
+            ),
+        )
+        .order_by("role", "person__name")
+    )
+
+
+# Hours ------------------------------------------------------------------------------------------------------
+
+
+def person_hours(*, person_id: int, since: datetime.date | None = None) -> Decimal:
+    entries = HoursEntry.objects.filter(
+        participation__person_id=person_id,
+        participation__state=Participation.State.ATTENDED,
+        state=HoursEntry.State.APPROVED,
+    )
+    if since is not None:
+        entries = entries.filter(participation__activity__starts_at__date__gte=since)
+    return entries.aggregate(total=Coalesce(Sum("hours"), ZERO))["total"]
+
+
+def hours_by_person(*, person_ids, since: datetime.date) -> dict[int, Decimal]:
+    """Approved hours per person since a date, in one query (the yearly team review's input)."""
+    rows = (
+        HoursEntry.objects.filter(
+            participation__person_id__in=person_ids,
+            participation__state=Participation.State.ATTENDED,
+            participation__activity__starts_at__date__gte=since,
+            state=HoursEntry.State.APPROVED,
+        )
+        .values("participation__person_id")
+        .annotate(total=Sum("hours"))
+    )
+    return {row["participation__person_id"]: row["total"] for row in rows}
+
+
+def team_hours(*, team_id: int) -> Decimal:
+    return HoursEntry.objects.filter(
+        participation__activity__team_id=team_id,
+        participation__state=Participation.State.ATTENDED,
+        state=HoursEntry.State.APPROVED,
+    ).aggregate(total=Coalesce(Sum("hours"), ZERO))["total"]
+
+
+def hours_entries_for_user(*, user: User) -> QuerySet[HoursEntry]:
+    """Entries whose activity the user may write (organisation scope or led team)."""
+    scope = scope_for(user)
+    visible = scope.organisation_q("participation__activity__organisation__")
+    if not scope.everything:
+        visible |= Q(participation__activity__team_id__in=led_team_ids(user=user))
+    return HoursEntry.objects.filter(visible).select_related(
+        "participation__person", "participation__activity", "corrects", "recorded_by"
+    )
+
+
+def hours_pending_for_user(*, user: User) -> QuerySet[HoursEntry]:
+    return (
+        hours_entries_for_user(user=user)
+        .filter(state=HoursEntry.State.PENDING)
+        .order_by("participation__activity__starts_at", "participation__person__name")
+    )
+
+
+def my_participations(*, person_id: int) -> QuerySet[Participation]:
+    return (
+        Participation.objects.filter(person_id=person_id)
+        .exclude(state=Participation.State.WITHDRAWN)
+        .select_related("activity", "activity__organisation", "activity__category")
+        .annotate(approved_hours=_approved_hours())
+        .order_by("-activity__starts_at")
+    )
+
+
+def my_standing(*, person_id: int):
+    return star_standing(hours=person_hours(person_id=person_id))
+
+
+# The checker ------------------------------------------------------------------------------------------------
+
+
+def suspicious_hours_for_user(*, user: User, since: datetime.date | None = None) -> dict[str, list]:
+    """Three checks over the user's scope: one person in two overlapping activities, more than 12 hours in one
+    day, and hours recorded more than 30 days after the activity. Each is one query."""
+    scope = scope_for(user)
+    mine = scope.organisation_q("activity__organisation__")
+    if not scope.everything:
+        mine |= Q(activity__team_id__in=led_team_ids(user=user))
+    attended = Participation.objects.filter(mine, state=Participation.State.ATTENDED)
+    if since is not None:
+        attended = attended.filter(activity__starts_at__date__gte=since)
+
+    others = Participation.objects.filter(
+        person_id=OuterRef("person_id"),
+        state=Participation.State.ATTENDED,
+        activity__starts_at__lt=OuterRef("activity__ends_at"),
+        activity__ends_at__gt=OuterRef("activity__starts_at"),
+    ).exclude(activity_id=OuterRef("activity_id"))
+    overlaps = list(
+        attended.annotate(other_activity_id=Subquery(others.values("activity_id")[:1]))
+        .filter(other_activity_id__isnull=False)
+        .select_related("person", "activity")
+        .order_by("person__name", "activity__starts_at")[:200]
+    )
+
+    per_day = list(
+        HoursEntry.objects.filter(participation__in=attended)
+        .annotate(day=TruncDate("participation__activity__starts_at"))
+        .values("participation__person_id", "participation__person__name", "day")
+        .annotate(total=Sum("hours"))
+        .filter(total__gt=MAX_HOURS_PER_DAY)
+        .order_by("-day")[:200]
+    )
+
+    late = list(
+        HoursEntry.objects.filter(participation__in=attended)
+        .filter(created_at__gt=F("participation__activity__ends_at") + datetime.timedelta(days=LATE_ENTRY_DAYS))
+        .select_related("participation__person", "participation__activity")
+        .order_by("-created_at")[:200]
+    )
+    return {"overlaps": overlaps, "long_days": per_day, "late_entries": late}
