@@ -181,10 +181,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.sessions_clear_task",
         "schedule": crontab(hour=3, minute=17),
     },
+    "team-review": {
+        "task": "services.tasks.team_review_propose_task",
+        "schedule": crontab(day_of_month=1, month_of_year=12, hour=2, minute=0),
+    },
 }
 # What each job is for, shown by `run_job --list` (beat rejects unknown keys inside the schedule entries).
 JOB_DESCRIPTIONS = {
     "sessions-clear": "每日清理过期会话",
+    "team-review": "每年 12 月生成志愿服务队队伍梳理建议（吐故纳新）",
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
