@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+# Two workers: the machines we run on have two cores.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test install install-dev assets migrate demo lint format check bench
 

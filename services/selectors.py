@@ -8,12 +8,12 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
-from branches.models import Organisation, Person
+from branches.models import Organisation, Person, PoliticalStatus
 from branches.selectors import check_write, scope_for
 from portal.models import User
 from services.models import Activity, HoursEntry, Participation
-from volunteers.models import TeamMembership
-from volunteers.selectors import led_team_ids, star_standing
+from volunteers.models import Team, TeamMembership
+from volunteers.selectors import led_team_ids, star_levels, star_standing, team_headcount_by_status, team_members
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=8, decimal_places=1))
 # The checker's thresholds (DOMAIN §3: only actual service time counts; these catch typing mistakes and padding).
@@ -100,6 +100,10 @@ def activity_participants(*, activity: Activity) -> QuerySet[Participation]:
             approved_hours=_approved_hours(),
             pending_hours=Coalesce(
                 Sum("hours_entries__hours", filter=Q(hours_entries__state=HoursEntry.State.PENDING)), ZERO
+            ),
+            # the entry a correction refers to (the sheet links approved rows to their correction form)
+            original_entry_id=Subquery(
+                HoursEntry.objects.filter(participation=OuterRef("pk"), corrects__isnull=True).values("pk")[:1]
             ),
         )
         .order_by("role", "person__name")
@@ -212,10 +216,155 @@ def suspicious_hours_for_user(*, user: User, since: datetime.date | None = None)
         .order_by("-day")[:200]
     )
 
+    # Corrections come later by nature; imported registers are listed (typed in long after the work: check once).
     late = list(
-        HoursEntry.objects.filter(participation__in=attended)
+        HoursEntry.objects.filter(participation__in=attended, corrects__isnull=True)
         .filter(created_at__gt=F("participation__activity__ends_at") + datetime.timedelta(days=LATE_ENTRY_DAYS))
         .select_related("participation__person", "participation__activity")
         .order_by("-created_at")[:200]
     )
     return {"overlaps": overlaps, "long_days": per_day, "late_entries": late}
+
+
+# Activity page and member pages -----------------------------------------------------------------------------
+
+
+HISTORY_LABELS = {
+    "activity.create": "创建",
+    "activity.update": "修改",
+    "activity.published": "发布",
+    "activity.cancelled": "取消",
+    "activity.ended": "结束",
+    "activity.closed": "关闭",
+    "activity.attendance": "登记出勤",
+}
+
+
+def activity_history(*, activity: Activity) -> QuerySet:
+    """The activity's audit trail (created, edited, published, attendance, closed …), newest first; `label` is the
+    action in words (unknown actions show their code)."""
+    from django.db.models import Case, CharField, When
+    from django.utils.translation import gettext
+
+    from portal.models import AuditEvent
+
+    label = Case(
+        *(When(action=code, then=Value(gettext(text))) for code, text in HISTORY_LABELS.items()),
+        default=F("action"),
+        output_field=CharField(),
+    )
+    return (
+        AuditEvent.objects.filter(object_type=Activity._meta.label, object_id=str(activity.pk))
+        .select_related("actor")
+        .annotate(label=label)
+        .order_by("-created_at", "-id")
+    )
+
+
+def activity_totals(*, participants) -> dict[str, Decimal | int]:
+    """Totals over `activity_participants` rows (already loaded): 人次 = attended participations, 人 = distinct
+    attended persons, and the approved and pending hours."""
+    attended = [p for p in participants if p.state == Participation.State.ATTENDED]
+    return {
+        "person_times": len(attended),
+        "people": len({p.person_id for p in attended}),
+        "approved_hours": sum((p.approved_hours for p in participants), Decimal(0)),
+        "pending_hours": sum((p.pending_hours for p in participants), Decimal(0)),
+    }
+
+
+def hours_by_month(*, person_id: int, year: int) -> dict[int, Decimal]:
+    """A person's approved hours per month (of the activity's local start) in one year, in one query."""
+    from django.db.models.functions import ExtractMonth
+
+    rows = (
+        HoursEntry.objects.filter(
+            participation__person_id=person_id,
+            participation__state=Participation.State.ATTENDED,
+            participation__activity__starts_at__year=year,
+            state=HoursEntry.State.APPROVED,
+        )
+        .annotate(month=ExtractMonth("participation__activity__starts_at"))
+        .values("month")
+        .annotate(total=Sum("hours"))
+        .order_by("month")
+    )
+    return {row["month"]: row["total"] for row in rows}
+
+
+# Attendance and hours pages ---------------------------------------------------------------------------------
+
+
+def hours_scope_check(*, user: User) -> None:
+    """The approval queue and the checker are tools for those who manage an organisation or lead a team: for
+    anyone else they do not exist (404, like the roster pages)."""
+    if not (scope_for(user).manages_anything or led_team_ids(user=user)):
+        raise Http404("页面不存在。")
+
+
+def walk_in_candidates_for_user(*, user: User, activity: Activity, q: str = "") -> QuerySet[Person]:
+    """Whom the user may add to the sheet as a walk-in (as actions._may_add): active members they manage and,
+    for a team activity, the team's active members; not those already on the sheet. `q` narrows by name."""
+    from branches.selectors import person_list_for_user
+
+    allowed = Q(pk__in=[])
+    if scope_for(user).manages_anything:  # otherwise person_list_for_user is just the user, whom _may_add refuses
+        allowed = Q(pk__in=person_list_for_user(user=user).filter(is_active_member=True).values("pk"))
+    if activity.team_id is not None:
+        allowed |= Q(
+            pk__in=TeamMembership.objects.filter(team_id=activity.team_id, state=TeamMembership.State.ACTIVE).values(
+                "person_id"
+            )
+        )
+    people = Person.objects.filter(allowed).exclude(
+        pk__in=activity.participations.exclude(state=Participation.State.WITHDRAWN).values("person_id")
+    )
+    if q:
+        people = people.filter(name__contains=q)
+    return people.select_related("organisation").order_by("name")
+
+
+# Team pages -------------------------------------------------------------------------------------------------
+
+
+def hours_total_by_person(*, person_ids) -> dict[int, Decimal]:
+    """Cumulative approved hours per person (the star level's input), in one query."""
+    rows = (
+        HoursEntry.objects.filter(
+            participation__person_id__in=person_ids,
+            participation__state=Participation.State.ATTENDED,
+            state=HoursEntry.State.APPROVED,
+        )
+        .values("participation__person_id")
+        .annotate(total=Sum("hours"))
+    )
+    return {row["participation__person_id"]: row["total"] for row in rows}
+
+
+ROLE_ORDER = {TeamMembership.Role.LEADER: 0, TeamMembership.Role.DEPUTY: 1, TeamMembership.Role.MEMBER: 2}
+
+
+def team_page(*, user: User, team: Team) -> dict:
+    """Everything a team's page shows; each part is one query, whatever the number of members."""
+    memberships = list(team_members(team=team).prefetch_related("person__skills__skill"))
+    memberships.sort(key=lambda m: (ROLE_ORDER.get(m.role, 9), m.person.name))
+    active = [m for m in memberships if m.state == TeamMembership.State.ACTIVE]
+    hours = hours_total_by_person(person_ids=[m.person_id for m in active])
+    levels = star_levels()
+    members = [
+        {
+            "membership": m,
+            "skills": sorted(ps.skill.name for ps in m.person.skills.all()),
+            "standing": star_standing(hours=hours.get(m.person_id, Decimal(0)), levels=levels),
+        }
+        for m in active
+    ]
+    counts = team_headcount_by_status(team=team)
+    return {
+        "team": team,
+        "members": members,
+        "applicants": [m for m in memberships if m.state == TeamMembership.State.PENDING],
+        "headcount": [(label, counts[value]) for value, label in PoliticalStatus.choices if counts.get(value)],
+        "team_hours": team_hours(team_id=team.pk),
+        "activities": list(activity_list_for_user(user=user).filter(team=team)[:20]),
+    }

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from branches.models import MembershipEvent, Organisation, Person
@@ -193,7 +194,8 @@ def _removal_reason(membership: TeamMembership, hours: Mapping[int, Decimal], cu
     person = membership.person
     if person.is_retired:
         return ReviewProposal.Reason.RETIRED
-    last_event = person.events.order_by("-date", "-pk").first()
+    # prefetched newest first by team_review_propose (one query for the whole team, not one per member)
+    last_event = next(iter(person.events.all()), None)
     if not person.is_active_member and last_event and last_event.kind == MembershipEvent.Kind.TRANSFER_OUT:
         return ReviewProposal.Reason.TRANSFERRED
     if not person.is_active_member or not person.organisation.path.startswith(membership.team.organisation.path):
@@ -214,8 +216,10 @@ def team_review_propose(
     cutoff = today - datetime.timedelta(days=365)
     existing = set(ReviewProposal.objects.filter(team=team, year=year).values_list("membership_id", flat=True))
     proposals = []
-    memberships = team.memberships.select_related("person__organisation", "team__organisation").filter(
-        state__in=[TeamMembership.State.ACTIVE, TeamMembership.State.PENDING]
+    memberships = (
+        team.memberships.select_related("person__organisation", "team__organisation")
+        .prefetch_related(Prefetch("person__events", queryset=MembershipEvent.objects.order_by("-date", "-pk")))
+        .filter(state__in=[TeamMembership.State.ACTIVE, TeamMembership.State.PENDING])
     )
     for membership in memberships:
         if membership.pk in existing:
@@ -260,3 +264,23 @@ def review_proposal_decide(*, actor: User, proposal: ReviewProposal, confirm: bo
     proposal.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
     audit_record(actor=actor, action=f"team.review_{proposal.state}", target=proposal, summary=str(proposal))
     return proposal
+
+
+# Reference data ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def skill_save(*, actor: User | None, skill: Skill, name: str) -> Skill:
+    """The skill list is data kept by 组织部 (the admin); renaming keeps every holder."""
+    if actor is not None and not scope_for(actor).everything:
+        raise ValidationError("只有组织部可以维护技能列表。")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("请填写技能名称。")
+    if Skill.objects.filter(name=name).exclude(pk=skill.pk).exists():
+        raise ValidationError(f"技能“{name}”已存在。")
+    before = skill.name if skill.pk else ""
+    skill.name = name
+    skill.save()
+    audit_record(actor=actor, action="skill.save", target=skill, changes={"name": [before, name]})
+    return skill

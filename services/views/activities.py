@@ -1,3 +1,258 @@
-from django.urls import path  # noqa: F401
+"""Activity pages: list, month, create/edit, the activity page with its state changes and sign-up, and the member's
+own pages. Access → form → action → redirect with a message."""
 
-urlpatterns: list = []
+import calendar
+import copy
+import datetime
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from branches.selectors import scope_for
+from portal.web import apply_action, form_errors_to_messages, paginate
+from services import actions, selectors
+from services.forms.activities import ActivityCreateForm, ActivityFilter, ActivityForm, CancelForm, CloseForm
+from services.models import Participation
+from volunteers.selectors import led_team_ids
+
+
+def _may_create(request: HttpRequest) -> bool:
+    return scope_for(request.user).manages_anything or bool(led_team_ids(user=request.user))
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    activities = ActivityFilter(
+        request.GET, queryset=selectors.activity_list_for_user(user=request.user), user=request.user
+    )
+    page = paginate(request, activities.qs)
+    return render(
+        request,
+        "services/activity_list.html",
+        {"filter": activities, "page": page, "may_create": _may_create(request)},
+    )
+
+
+def _month_from(request: HttpRequest) -> datetime.date:
+    """The month asked for; anything unreadable or absurd is the current month (never an error page)."""
+    today = timezone.localdate()
+    try:
+        year, month = int(request.GET.get("year", today.year)), int(request.GET.get("month", today.month))
+        if 2000 <= year <= 2100:
+            return datetime.date(year, month, 1)
+    except (TypeError, ValueError):
+        pass
+    return today.replace(day=1)
+
+
+@login_required
+def activity_month(request: HttpRequest) -> HttpResponse:
+    first = _month_from(request)
+    days = selectors.activity_month(
+        activities=selectors.activity_list_for_user(user=request.user), year=first.year, month=first.month
+    )
+    weeks = [
+        [(day, days.get(day, [])) for day in week]
+        for week in calendar.Calendar().monthdatescalendar(first.year, first.month)
+    ]
+    previous = (first - datetime.timedelta(days=1)).replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    context = {"first": first, "weeks": weeks, "days": sorted(days.items()), "previous": previous, "next": following}
+    return render(request, "services/activity_month.html", context | {"today": timezone.localdate()})
+
+
+@login_required
+def activity_create(request: HttpRequest) -> HttpResponse:
+    if not _may_create(request):
+        raise Http404(_("页面不存在。"))  # a member, who runs nothing: as for anything outside their scope
+    form = ActivityCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        activity = apply_action(
+            request,
+            form,
+            lambda data: actions.activity_create(actor=request.user, **data),
+            _("已创建活动（草稿），发布后党员即可报名。"),
+        )
+        if activity:
+            return redirect(activity)
+    return render(request, "services/activity_form.html", {"form": form})
+
+
+@login_required
+def activity_update(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_get_for_user(user=request.user, pk=pk, write=True)
+    # The form validates a copy: the action compares against the untouched row for its audit diff.
+    form = ActivityForm(request.POST or None, instance=copy.copy(activity), user=request.user)
+    if request.method == "POST":
+        done = apply_action(
+            request,
+            form,
+            lambda data: actions.activity_update(actor=request.user, activity=activity, **data),
+            _("已保存。"),
+        )
+        if done:
+            return redirect(activity)
+    return render(request, "services/activity_form.html", {"form": form, "activity": activity})
+
+
+@login_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_get_for_user(user=request.user, pk=pk)
+    can_write = selectors.activity_can_write(user=request.user, activity=activity)
+    participants = list(selectors.activity_participants(activity=activity))
+    person_id = scope_for(request.user).person_id
+    context = {
+        "activity": activity,
+        "can_write": can_write,
+        "participants": participants,
+        "totals": selectors.activity_totals(participants=participants),
+        "mine": next((p for p in participants if person_id and p.person_id == person_id), None),
+        "has_person": bool(person_id),
+        "is_full": activity.capacity is not None and activity.signed_up_count >= activity.capacity,
+        "now": timezone.now(),
+    }
+    if can_write:
+        context |= {
+            "history": selectors.activity_history(activity=activity)[:50],
+            "cancel_form": CancelForm(),
+            "close_form": CloseForm(),
+        }
+    return render(request, "services/activity_detail.html", context)
+
+
+def _post_on_activity(request: HttpRequest, pk: int, form: forms.Form, action, success: str, write: bool = True):
+    """Forms posted from the activity page: run the action, report refusals there as messages."""
+    activity = selectors.activity_get_for_user(user=request.user, pk=pk, write=write)
+    if not apply_action(request, form, lambda data: action(activity, data), success):
+        form_errors_to_messages(request, form)
+    return redirect(activity)
+
+
+@login_required
+@require_POST
+def activity_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_on_activity(
+        request,
+        pk,
+        forms.Form(request.POST),
+        lambda activity, data: actions.activity_publish(actor=request.user, activity=activity),
+        _("活动已发布，党员可以报名了。"),
+    )
+
+
+@login_required
+@require_POST
+def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_on_activity(
+        request,
+        pk,
+        CancelForm(request.POST),
+        lambda activity, data: actions.activity_cancel(actor=request.user, activity=activity, **data),
+        _("活动已取消。"),
+    )
+
+
+@login_required
+@require_POST
+def activity_end(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_on_activity(
+        request,
+        pk,
+        forms.Form(request.POST),
+        lambda activity, data: actions.activity_end(actor=request.user, activity=activity),
+        _("活动已结束，请登记出勤和服务时长。"),
+    )
+
+
+@login_required
+@require_POST
+def activity_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_on_activity(
+        request,
+        pk,
+        CloseForm(request.POST),
+        lambda activity, data: actions.activity_close(actor=request.user, activity=activity, **data),
+        _("活动已关闭，服务成效已登记。"),
+    )
+
+
+@login_required
+@require_POST
+def activity_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_on_activity(
+        request,
+        pk,
+        forms.Form(request.POST),
+        lambda activity, data: actions.participation_sign_up(actor=request.user, activity=activity),
+        _("报名成功。"),
+        write=False,
+    )
+
+
+@login_required
+@require_POST
+def participation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member withdraws their own sign-up for the activity `pk`."""
+    activity = selectors.activity_get_for_user(user=request.user, pk=pk)
+    person_id = scope_for(request.user).person_id
+    mine = selectors.my_participations(person_id=person_id).filter(activity=activity).first() if person_id else None
+    if mine is None:
+        raise Http404(_("您没有报名此活动。"))
+    return _post_on_activity(
+        request,
+        pk,
+        forms.Form(request.POST),
+        lambda activity, data: actions.participation_withdraw(actor=request.user, participation=mine),
+        _("已取消报名。"),
+        write=False,
+    )
+
+
+@login_required
+def my_activities(request: HttpRequest) -> HttpResponse:
+    person_id = scope_for(request.user).person_id
+    if not person_id:
+        return render(request, "services/my_no_person.html")
+    page = paginate(request, selectors.my_participations(person_id=person_id))
+    return render(request, "services/my_activities.html", {"page": page, "State": Participation.State})
+
+
+@login_required
+def my_hours(request: HttpRequest) -> HttpResponse:
+    person_id = scope_for(request.user).person_id
+    if not person_id:
+        return render(request, "services/my_no_person.html")
+    standing = selectors.my_standing(person_id=person_id)
+    today = timezone.localdate()
+    by_month = selectors.hours_by_month(person_id=person_id, year=today.year)
+    context = {
+        "standing": standing,
+        "stars": "★" * standing.stars + "☆" * max(0, 5 - standing.stars),
+        "year": today.year,
+        "months": [(month, by_month.get(month, 0)) for month in range(1, today.month + 1)],
+        "year_total": sum(by_month.values(), 0),
+    }
+    return render(request, "services/my_hours.html", context)
+
+
+urlpatterns = [
+    path("activities/", activity_list, name="activity_list"),
+    path("activities/month/", activity_month, name="activity_month"),
+    path("activities/new/", activity_create, name="activity_create"),
+    path("activities/<int:pk>/", activity_detail, name="activity_detail"),
+    path("activities/<int:pk>/edit/", activity_update, name="activity_update"),
+    path("activities/<int:pk>/publish/", activity_publish, name="activity_publish"),
+    path("activities/<int:pk>/cancel/", activity_cancel, name="activity_cancel"),
+    path("activities/<int:pk>/end/", activity_end, name="activity_end"),
+    path("activities/<int:pk>/close/", activity_close, name="activity_close"),
+    path("activities/<int:pk>/sign-up/", activity_sign_up, name="activity_sign_up"),
+    path("activities/<int:pk>/withdraw/", participation_withdraw, name="participation_withdraw"),
+    path("me/activities/", my_activities, name="my_activities"),
+    path("me/hours/", my_hours, name="my_hours"),
+]

@@ -1,4 +1,8 @@
-"""`manage.py seed_demo`: builds the fictional demo district once and prints the demo logins (safe to re-run)."""
+"""`manage.py seed_demo`: builds the fictional demo district once and prints the demo logins (safe to re-run).
+
+It lives in `portal`, the top app, because it runs every app's demo builder in dependency order: the district
+(`branches.demo`), then its volunteer teams and year of service activities (`services.demo`). Each part is built
+only when it is missing, so a database seeded before the services part existed gets it on the next run."""
 
 import time
 
@@ -10,12 +14,18 @@ from branches.demo.build import demo_build, demo_exists, demo_summary
 from branches.demo.data import PASSWORD
 from branches.demo.logins import Login, demo_accounts_ensure
 from branches.models import HostUnit, Organisation, PoliticalStatus
+from portal.models import User
+from services.demo.build import services_demo_build, services_demo_exists, services_demo_summary
+from services.models import Activity
 
 URL = "http://127.0.0.1:8000"
 
 
 class Command(BaseCommand):
-    help = "生成虚构的演示街道（党组织、单位、网格、人员、职务、流动党员）并打印演示账号；重复运行不会重复生成。"
+    help = (
+        "生成虚构的演示街道（党组织、单位、网格、人员、职务、流动党员、志愿服务队和一年的服务活动）并打印演示账号；"
+        "重复运行不会重复生成。"
+    )
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -25,7 +35,12 @@ class Command(BaseCommand):
                 if not existed:
                     demo_build()
                 logins = demo_accounts_ensure(reset_passwords=existed)
+                services_existed = services_demo_exists()
+                if not services_existed:
+                    services_demo_build(actor=User.objects.get(username=logins[0].username))
+                existed = existed and services_existed
                 summary = demo_summary()
+                services = services_demo_summary()
         except ValidationError as error:
             raise CommandError(f"演示数据生成失败，未写入任何数据：{'；'.join(error.messages)}") from error
         seconds = time.monotonic() - started
@@ -36,6 +51,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(self.style.SUCCESS(f"已生成演示数据：{summary['name']}（用时 {seconds:.1f} 秒）。"))
         self._summary(summary)
+        self._services(services)
         self._logins(logins)
 
     def _summary(self, summary: dict) -> None:
@@ -55,6 +71,16 @@ class Command(BaseCommand):
             f"  人员 {sum(people.values())} 人：{by_status}\n"
             f"  流动党员 {summary['mobile']} 人：在外 {summary['mobile_open']} 人，"
             f"逾期未汇报 {summary['mobile_overdue']} 人"
+        )
+
+    def _services(self, summary: dict) -> None:
+        states = "、".join(f"{label} {summary['states'].get(value, 0)}" for value, label in Activity.State.choices)
+        self.stdout.write(
+            f"  志愿服务队 {summary['teams']} 支：在队 {summary['memberships']} 人次，"
+            f"入队申请 {summary['applicants']} 份\n"
+            f"  服务活动 {summary['activities']} 个：{states}\n"
+            f"  参与记录 {summary['participations']} 条（出勤 {summary['attended']}）；"
+            f"服务时长已审核 {summary['approved']} 条，待审核 {summary['pending']} 条"
         )
 
     def _logins(self, logins: list[Login]) -> None:

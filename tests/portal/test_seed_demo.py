@@ -219,3 +219,71 @@ def test_second_run_changes_nothing_and_restores_the_demo_password(seeded):
         assert authenticate(username=username, password=PASSWORD) is not None, username
     # the only new audit events are the five password resets (plus the one made above)
     assert AuditEvent.objects.filter(action="account.password_set").count() == 6
+
+
+# The volunteer teams and the demo year (services.demo) ------------------------------------------------------
+
+
+def test_teams_have_levels_leaders_members_applicants_and_skills(seeded):
+    from volunteers.models import PersonSkill, Team, TeamMembership
+
+    assert set(Team.objects.values_list("level", flat=True)) == set(Team.Level.values)
+    for team in Team.objects.all():
+        active = team.memberships.filter(state=TeamMembership.State.ACTIVE)
+        assert 5 <= active.count() <= 25, team
+        assert active.filter(role=TeamMembership.Role.LEADER).count() == 1, team
+    assert TeamMembership.objects.filter(state=TeamMembership.State.PENDING).exists()
+    assert PersonSkill.objects.count() >= 20
+
+
+def test_the_demo_year_has_activities_participations_and_every_state(seeded):
+    from services.models import Activity, ActivityCategory, HoursEntry, Participation
+
+    today = timezone.localdate()
+    assert Activity.objects.count() >= 1000
+    assert Participation.objects.count() >= 10000
+    assert not ActivityCategory.objects.filter(activities__isnull=True).exists()  # every category used
+    states = dict(Activity.objects.values_list("state").order_by().annotate(n=Count("pk")))
+    assert set(states) == set(Activity.State.values)
+    assert states[Activity.State.CLOSED] > Activity.objects.count() * 0.8
+    past = Activity.objects.filter(state__in=[Activity.State.CLOSED, Activity.State.ENDED])
+    assert not past.filter(ends_at__date__gte=today).exists()
+    assert past.filter(starts_at__date__lte=today - datetime.timedelta(days=330)).exists()  # spread over the year
+    assert not past.filter(starts_at__date__lt=today - datetime.timedelta(days=366)).exists()
+    upcoming = Activity.objects.filter(state=Activity.State.PUBLISHED, starts_at__gt=timezone.now())
+    assert upcoming.exists() and Participation.objects.filter(activity__in=upcoming).exists()
+    assert not Activity.objects.filter(state=Activity.State.CLOSED, served_people__isnull=True).exists()
+    assert Participation.objects.filter(state=Participation.State.NO_SHOW).exists()
+    approved = HoursEntry.objects.filter(state=HoursEntry.State.APPROVED)
+    assert approved.count() >= 9000
+    assert approved.filter(hours__gte=1, hours__lte=4).count() > approved.count() * 0.95
+
+
+def test_member_has_approved_hours_and_a_star_and_secretary_has_hours_to_approve(seeded):
+    from services import selectors as service_selectors
+
+    member = User.objects.get(username="member")
+    standing = service_selectors.my_standing(person_id=member.person.pk)
+    assert standing.hours >= 100 and standing.stars >= 1
+    secretary = User.objects.get(username="secretary")
+    pending = service_selectors.hours_pending_for_user(user=secretary)
+    assert pending.exclude(participation__person__user=secretary).exists()
+
+
+def test_the_checker_finds_each_suspicious_pattern(seeded):
+    from services import selectors as service_selectors
+
+    found = service_selectors.suspicious_hours_for_user(user=User.objects.get(username="orgadmin"))
+    assert 1 <= len(found["overlaps"]) <= 10
+    assert 1 <= len(found["long_days"]) <= 10
+    assert 1 <= len(found["late_entries"]) <= 10  # a handful, not the whole imported year
+
+
+def test_second_run_adds_no_team_activity_or_participation(seeded):
+    from services.models import Activity, HoursEntry, Participation
+    from volunteers.models import Team, TeamMembership
+
+    models = [Team, TeamMembership, Activity, Participation, HoursEntry]
+    before = {model.__name__: model.objects.count() for model in models}
+    seed()
+    assert {model.__name__: model.objects.count() for model in models} == before

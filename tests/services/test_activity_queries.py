@@ -1,0 +1,135 @@
+"""No N+1 on the activity pages: the same number of queries with few rows and with many, under a fixed ceiling.
+
+Each test loads the page once to warm process-wide caches, measures it with a few related rows, adds many more,
+and measures again."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from services import actions
+from services.models import Activity, HoursEntry
+from tests.factories import member
+from tests.services.test_activity_views import HOUR, category, make_activity
+
+pytestmark = pytest.mark.django_db
+
+
+def _count(client, url: str, ceiling: int, django_assert_max_num_queries, **params) -> int:
+    with django_assert_max_num_queries(ceiling), CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def _activities(cast, n: int, prefix: str, *, with_people: int = 2) -> list[Activity]:
+    """Published activities of branch A, this month (from tomorrow on, or earlier today near the month's end),
+    each with a few sign-ups."""
+    people = [member(cast.branch_a, name=f"{prefix}人{i}") for i in range(with_people)]
+    made = []
+    for i in range(n):
+        activity = make_activity(cast, title=f"{prefix}{i}", start_in=datetime.timedelta(minutes=30 + i), capacity=50)
+        for person in people:
+            actions.participation_sign_up(actor=cast.secretary, activity=activity, person=person)
+        made.append(activity)
+    return made
+
+
+def _attended(cast, n: int, prefix: str) -> None:
+    """Past activities the member attended, with approved hours (what the member pages list)."""
+    for i in range(n):
+        activity = make_activity(cast, title=f"{prefix}{i}", start_in=-datetime.timedelta(hours=2 + i), hours=1)
+        actions.participation_walk_in(actor=None, activity=activity, person=cast.member_person, hours=Decimal(1))
+    pending = list(HoursEntry.objects.filter(state=HoursEntry.State.PENDING))
+    actions.hours_approve(actor=cast.orgadmin, entries=pending)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"start": "today", "end": "later", "category": "health", "organisation": "a", "state": "published"}],
+    ids=["plain", "every-filter"],
+)
+@pytest.mark.parametrize("role", ["secretary", "member"])
+def test_activity_list(cast, login, django_assert_max_num_queries, params, role):
+    client = login(getattr(cast, role))
+    url = reverse("services:activity_list")
+    if params:
+        today = timezone.localdate()
+        params = {
+            "start": today.isoformat(),
+            "end": (today + datetime.timedelta(days=40)).isoformat(),
+            "category": category("health").pk,
+            "organisation": cast.branch_a.pk,
+            "state": "published",
+        }
+    _activities(cast, 2, "少")
+    _count(client, url, 15, django_assert_max_num_queries, **params)
+    few = _count(client, url, 15, django_assert_max_num_queries, **params)
+    _activities(cast, 35, "多", with_people=4)
+    many = _count(client, url, 15, django_assert_max_num_queries, **params)
+    assert many == few
+
+
+@pytest.mark.parametrize("role", ["secretary", "member"])
+def test_activity_month(cast, login, django_assert_max_num_queries, role):
+    client = login(getattr(cast, role))
+    url = reverse("services:activity_month")
+    first = _activities(cast, 2, "少")[0]
+    start = timezone.localtime(first.starts_at)
+    params = {"year": start.year, "month": start.month}
+    _count(client, url, 10, django_assert_max_num_queries, **params)
+    few = _count(client, url, 10, django_assert_max_num_queries, **params)
+    _activities(cast, 25, "多", with_people=3)
+    many = _count(client, url, 10, django_assert_max_num_queries, **params)
+    assert many == few
+
+
+@pytest.mark.parametrize("role", ["secretary", "member"])
+def test_activity_detail_with_3_and_30_participants(cast, login, django_assert_max_num_queries, role):
+    client = login(getattr(cast, role))
+    activity = make_activity(cast, start_in=-HOUR, hours=3)
+    url = reverse("services:activity_detail", args=[activity.pk])
+
+    def add(n: int, prefix: str) -> None:
+        for i in range(n):
+            person = member(cast.branch_a, name=f"{prefix}{i}")
+            actions.participation_walk_in(actor=None, activity=activity, person=person, hours=Decimal(2))
+        actions.hours_approve(
+            actor=cast.orgadmin, entries=list(HoursEntry.objects.filter(state=HoursEntry.State.PENDING)[: n // 2])
+        )
+
+    actions.participation_sign_up(actor=cast.member, activity=activity)
+    add(2, "少")
+    _count(client, url, 15, django_assert_max_num_queries)
+    few = _count(client, url, 15, django_assert_max_num_queries)
+    add(27, "多")
+    many = _count(client, url, 15, django_assert_max_num_queries)
+    assert activity.participations.count() == 30
+    assert many == few
+
+
+def test_my_activities(cast, login, django_assert_max_num_queries):
+    client = login(cast.member)
+    url = reverse("services:my_activities")
+    _attended(cast, 2, "少")
+    _count(client, url, 10, django_assert_max_num_queries)
+    few = _count(client, url, 10, django_assert_max_num_queries)
+    _attended(cast, 25, "多")
+    many = _count(client, url, 10, django_assert_max_num_queries)
+    assert many == few
+
+
+def test_my_hours(cast, login, django_assert_max_num_queries):
+    client = login(cast.member)
+    url = reverse("services:my_hours")
+    _attended(cast, 2, "少")
+    _count(client, url, 10, django_assert_max_num_queries)
+    few = _count(client, url, 10, django_assert_max_num_queries)
+    _attended(cast, 20, "多")
+    many = _count(client, url, 10, django_assert_max_num_queries)
+    assert many == few

@@ -1,0 +1,119 @@
+"""No N+1 on the attendance and hours pages: a fixed ceiling, and the same count with few rows and with many."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from services import actions
+from services.models import HoursEntry
+from tests.factories import member
+from tests.services.test_attendance_views import running_activity, sign_up
+from tests.services.test_hours_checker import DAY, at, held
+
+pytestmark = pytest.mark.django_db
+
+
+def _count(client, url: str, ceiling: int, django_assert_max_num_queries, **params) -> int:
+    with django_assert_max_num_queries(ceiling), CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def _fill_sheet(cast, activity, n: int, prefix: str) -> None:
+    """n more people on the sheet: a third attended (pending), a third attended and approved, a third unmarked;
+    one walk-in; and as many people of the branch who could still be added."""
+    people = [member(cast.branch_a, name=f"{prefix}{i}") for i in range(n)]
+    participations = sign_up(activity, *people[:-1])
+    actions.participation_walk_in(actor=cast.secretary, activity=activity, person=people[-1])
+    marked = participations[: 2 * len(participations) // 3]
+    actions.attendance_record(
+        actor=cast.secretary, activity=activity, marks={p.pk: (True, Decimal("2.5")) for p in marked}
+    )
+    approve = HoursEntry.objects.filter(participation__in=marked[: len(marked) // 2])
+    actions.hours_approve(actor=cast.orgadmin, entries=list(approve))
+    for i in range(n):
+        member(cast.branch_a, name=f"{prefix}候选{i}")
+
+
+def test_attendance_sheet(cast, login, django_assert_max_num_queries):
+    activity = running_activity(cast.secretary, cast.branch_a)
+    client = login(cast.secretary)
+    url = reverse("services:attendance_sheet", args=[activity.pk])
+    _fill_sheet(cast, activity, 3, "少")
+    _count(client, url, 10, django_assert_max_num_queries)
+    few = _count(client, url, 10, django_assert_max_num_queries)
+    _fill_sheet(cast, activity, 27, "多")
+    assert activity.participations.count() == 30
+    many = _count(client, url, 10, django_assert_max_num_queries)
+    assert many == few
+    # the search for walk-ins (htmx) costs the same
+    assert _count(client, url, 10, django_assert_max_num_queries, q="多") == few
+
+
+def test_attendance_sheet_post_with_an_error_re_renders_without_n_plus_1(cast, login, django_assert_max_num_queries):
+    """A refused sheet is rendered again: its cost must not grow with the rows either."""
+    activity = running_activity(cast.secretary, cast.branch_a)
+    client = login(cast.secretary)
+    url = reverse("services:attendance_sheet", args=[activity.pk])
+
+    def post() -> int:
+        body = {f"attended_{p.pk}": "1" for p in activity.participations.all()}
+        body |= {f"hours_{p.pk}": "99" for p in activity.participations.all()}
+        with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as queries:
+            assert client.post(url, body).status_code == 200
+        return len(queries)
+
+    _fill_sheet(cast, activity, 3, "少")
+    post()
+    few = post()
+    _fill_sheet(cast, activity, 27, "多")
+    assert post() == few
+
+
+def _pending(cast, n_activities: int, per_activity: int, prefix: str) -> None:
+    for a in range(n_activities):
+        activity = running_activity(cast.secretary, cast.branch_a, title=f"{prefix}活动{a}")
+        people = [member(cast.branch_a, name=f"{prefix}{a}-{i}") for i in range(per_activity)]
+        participations = sign_up(activity, *people)
+        actions.attendance_record(
+            actor=cast.secretary, activity=activity, marks={p.pk: (True, None) for p in participations}
+        )
+
+
+def test_hours_pending(cast, login, django_assert_max_num_queries):
+    client = login(cast.secretary)
+    url = reverse("services:hours_pending")
+    _pending(cast, 1, 2, "少")
+    _count(client, url, 8, django_assert_max_num_queries)
+    few = _count(client, url, 8, django_assert_max_num_queries)
+    _pending(cast, 4, 10, "多")
+    many = _count(client, url, 8, django_assert_max_num_queries)
+    assert many == few
+    assert _count(client, url, 8, django_assert_max_num_queries, page=2) == few
+
+
+def _suspicious(cast, n: int, prefix: str) -> None:
+    """n people, each in two overlapping activities with 14 hours that day, one of them recorded late."""
+    for i in range(n):
+        person = member(cast.branch_a, name=f"{prefix}{i}")
+        x = held(cast, f"{prefix}上午{i}", at(DAY, 8), 4, {person: Decimal(7)})
+        held(cast, f"{prefix}中午{i}", at(DAY, 10), 4, {person: Decimal(7)})
+        HoursEntry.objects.filter(participation__activity=x).update(created_at=x.ends_at + datetime.timedelta(days=31))
+
+
+def test_hours_checker(cast, login, django_assert_max_num_queries):
+    client = login(cast.secretary)
+    url = reverse("services:hours_checker")
+    _suspicious(cast, 1, "少")
+    _count(client, url, 9, django_assert_max_num_queries)
+    few = _count(client, url, 9, django_assert_max_num_queries)
+    _suspicious(cast, 8, "多")
+    many = _count(client, url, 9, django_assert_max_num_queries)
+    assert many == few
+    content = client.get(url).content.decode()
+    assert "多7" in content  # the rows are really on the page
