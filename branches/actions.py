@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from branches.models import (
     PUBLICITY_STATUSES,
+    CalendarDay,
     Grid,
     HostUnit,
     MembershipEvent,
@@ -422,10 +423,11 @@ def person_account_create(*, actor: User | None, person: Person, username: str, 
 
 
 @transaction.atomic
-def reference_row_save(*, actor: User | None, instance: HostUnit | Grid, changed: list[str]) -> None:
-    """Host units and grids, kept by 组织部 in the admin: validated, saved and audited in one step."""
+def reference_row_save(*, actor: User | None, instance: HostUnit | Grid | CalendarDay, changed: list[str]) -> None:
+    """Reference rows kept by 组织部 in the admin (host units, grids, the holiday calendar): validated, saved and
+    audited in one step."""
     if actor is not None and not scope_for(actor).everything:
-        raise ValidationError("只有组织部可以维护单位和网格。")
+        raise ValidationError("只有组织部可以维护单位、网格和节假日安排。")
     created = instance.pk is None
     instance.full_clean()
     instance.save()

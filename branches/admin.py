@@ -14,6 +14,7 @@ from import_export.results import RowResult
 
 from branches import actions, resources, selectors
 from branches.models import (
+    CalendarDay,
     Grid,
     HostUnit,
     MembershipEvent,
@@ -289,6 +290,30 @@ class GridAdmin(OrgDepartmentOnlyAdmin):
         queryset = admin.ModelAdmin.get_queryset(self, request)
         scope = selectors.scope_for(request.user)
         return queryset if scope.everything else queryset.filter(scope.organisation_q("organisation__"))
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+
+    def has_module_permission(self, request) -> bool:
+        return selectors.scope_for(request.user).everything
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    has_add_permission = has_module_permission
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)  # a calendar entry made in error may be removed
+
+    def save_model(self, request, obj, form, change) -> None:
+        actions.reference_row_save(actor=request.user, instance=obj, changed=form.changed_data)
 
 
 @admin.register(RuleSettings)

@@ -444,3 +444,24 @@ class MobileReport(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.mobile_member} {self.get_kind_display()} {self.date}"
+
+
+class CalendarDay(TimeStamped):
+    """A public holiday or a make-up workday (调休上班): working-day deadlines skip the first and count the second.
+    Kept by 组织部 each year when the State Council publishes the holiday arrangement."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("法定节假日")
+        WORKDAY = "workday", _("调休上班")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("说明"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from branches.models import (
     MANAGING_ROLES,
+    CalendarDay,
     MembershipEvent,
     MobileMember,
     MobileReport,
@@ -20,6 +21,7 @@ from branches.models import (
     RoleAssignment,
     RuleSettings,
 )
+from portal.lib.workdays import add_working_days
 from portal.models import User
 
 
@@ -261,3 +263,17 @@ def organisation_page(*, organisation: Organisation) -> dict:
         "full_member_minimum": minimum,
         "below_minimum": organisation.is_branch and full_members < minimum,
     }
+
+
+def working_calendar() -> tuple[frozenset[datetime.date], frozenset[datetime.date]]:
+    """(holidays, make-up workdays) for portal.lib.workdays, in one query."""
+    holidays, workdays = set(), set()
+    for day, kind in CalendarDay.objects.values_list("date", "kind"):
+        (holidays if kind == CalendarDay.Kind.HOLIDAY else workdays).add(day)
+    return frozenset(holidays), frozenset(workdays)
+
+
+def working_day_deadline(*, start: datetime.date, days: int) -> datetime.date:
+    """The date `days` working days after `start`, with 组织部's holiday calendar applied."""
+    holidays, workdays = working_calendar()
+    return add_working_days(start, days, holidays, workdays)

@@ -13,6 +13,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", selectors.home_for_user(user=request.user))
 
 
+def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """django-ratelimit's refusal: a clear Chinese page, status 429, nothing stored."""
+    return render(request, "portal/rate_limited.html", status=429)
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:

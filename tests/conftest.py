@@ -6,6 +6,7 @@ outsider (secretary of B), and the anonymous public (the plain `client`).
 """
 
 import datetime
+import importlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -52,6 +53,31 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+REFERENCE_DATA_MIGRATIONS = (
+    "volunteers.migrations.0002_default_star_levels",
+    "volunteers.migrations.0003_default_skills",
+    "services.migrations.0003_default_categories",
+    "services.migrations.0005_default_demand_categories",
+)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """The rows data migrations add (categories, skills, star levels) vanish when a transactional test flushes
+    the database, and with parallel workers any test may come after one. Put them back (idempotently)."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    transactional = transactional or bool(names & {"transactional_db", "live_server"})
+    if not (marker or names & {"db", "transactional_db", "live_server"}):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
+
+    for module in REFERENCE_DATA_MIGRATIONS:
+        importlib.import_module(module).add_defaults(apps, None)
 
 
 @dataclass

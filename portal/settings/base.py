@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_ratelimit",
     "portal",
     "branches",
     "volunteers",
@@ -164,6 +165,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Public forms are rate-limited per address (django-ratelimit) through the default cache: Redis in production.
+# The embedded default's local-memory cache is per process, which is fine for a single runserver; Django's own
+# Redis backend increments atomically though django-ratelimit does not list it.
+RATELIMIT_VIEW = "portal.views.rate_limited"
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if REDIS_URL else ["django_ratelimit.E003"])
 
 # Celery: Redis as broker and result store; without REDIS_URL tasks run in-process (embedded default).
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 
 from portal.lib import xlsx
 from services.models import Activity, HoursEntry, Participation
-from services.selectors import _approved_hours
+from services.selectors import approved_hours_sum
 
 EXPORT_ACTIVITY_HEADERS = [
     "名称",
@@ -108,7 +108,7 @@ def activity_export_xlsx(activities: QuerySet[Activity]) -> tuple[bytes, dict[st
             Participation.objects.filter(activity_id__in=ids)
             .exclude(state=Participation.State.WITHDRAWN)
             .select_related("activity", "person")
-            .annotate(approved_hours=_approved_hours())
+            .annotate(approved_hours=approved_hours_sum())
             .order_by("activity__starts_at", "activity_id", "role", "person__name")
         )
         for participation in rows.iterator(chunk_size=2000):

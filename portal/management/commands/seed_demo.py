@@ -1,7 +1,8 @@
 """`manage.py seed_demo`: builds the fictional demo district once and prints the demo logins (safe to re-run).
 
 It lives in `portal`, the top app, because it runs every app's demo builder in dependency order: the district
-(`branches.demo`), then its volunteer teams and year of service activities (`services.demo`). Each part is built
+(`branches.demo`), then its volunteer teams and year of service activities (`services.demo`), then the
+community registers (`services.demo.community`). Each part is built
 only when it is missing, so a database seeded before the services part existed gets it on the next run."""
 
 import time
@@ -16,6 +17,7 @@ from branches.demo.logins import Login, demo_accounts_ensure
 from branches.models import HostUnit, Organisation, PoliticalStatus
 from portal.models import User
 from services.demo.build import services_demo_build, services_demo_exists, services_demo_summary
+from services.demo.community import community_demo_build, community_demo_exists, community_demo_summary
 from services.models import Activity
 
 URL = "http://127.0.0.1:8000"
@@ -36,9 +38,13 @@ class Command(BaseCommand):
                     demo_build()
                 logins = demo_accounts_ensure(reset_passwords=existed)
                 services_existed = services_demo_exists()
+                actor = User.objects.get(username=logins[0].username)
                 if not services_existed:
-                    services_demo_build(actor=User.objects.get(username=logins[0].username))
-                existed = existed and services_existed
+                    services_demo_build(actor=actor)
+                community_existed = community_demo_exists()
+                if not community_existed:
+                    community_demo_build(actor=actor)
+                existed = existed and services_existed and community_existed
                 summary = demo_summary()
                 services = services_demo_summary()
         except ValidationError as error:
@@ -52,6 +58,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"已生成演示数据：{summary['name']}（用时 {seconds:.1f} 秒）。"))
         self._summary(summary)
         self._services(services)
+        for line in community_demo_summary():
+            self.stdout.write(f"  {line}")
         self._logins(logins)
 
     def _summary(self, summary: dict) -> None:

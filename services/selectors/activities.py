@@ -1,4 +1,4 @@
-"""Reads for activities, participation and hours. Access is decided here."""
+"""Activities, participation and hours: reads, shaped and scoped."""
 
 import datetime
 from decimal import Decimal
@@ -21,7 +21,7 @@ MAX_HOURS_PER_DAY = Decimal(12)
 LATE_ENTRY_DAYS = 30
 
 
-def _approved_hours(prefix: str = "") -> Coalesce:
+def approved_hours_sum(prefix: str = "") -> Coalesce:
     return Coalesce(
         Sum(f"{prefix}hours_entries__hours", filter=Q(**{f"{prefix}hours_entries__state": HoursEntry.State.APPROVED})),
         ZERO,
@@ -97,7 +97,7 @@ def activity_participants(*, activity: Activity) -> QuerySet[Participation]:
     return (
         activity.participations.select_related("person", "person__organisation")
         .annotate(
-            approved_hours=_approved_hours(),
+            approved_hours=approved_hours_sum(),
             pending_hours=Coalesce(
                 Sum("hours_entries__hours", filter=Q(hours_entries__state=HoursEntry.State.PENDING)), ZERO
             ),
@@ -171,7 +171,7 @@ def my_participations(*, person_id: int) -> QuerySet[Participation]:
         Participation.objects.filter(person_id=person_id)
         .exclude(state=Participation.State.WITHDRAWN)
         .select_related("activity", "activity__organisation", "activity__category")
-        .annotate(approved_hours=_approved_hours())
+        .annotate(approved_hours=approved_hours_sum())
         .order_by("-activity__starts_at")
     )
 
