@@ -44,7 +44,8 @@ class Scope:
     def organisation_q(self, prefix: str = "") -> Q:
         """A filter for rows whose organisation (reached through `prefix`) lies in a managed subtree."""
         if self.everything:
-            return Q()
+            # Always true, and it stays true when OR-ed with another filter (an empty Q() would vanish there).
+            return Q(pk__isnull=False)
         if not self.paths:
             return Q(pk__in=[])
         return reduce(or_, (Q(**{f"{prefix}path__startswith": path}) for path in self.paths))

@@ -2,9 +2,11 @@
 raise ValueError with the Chinese reason the preview shows for that cell."""
 
 import datetime
+from collections.abc import Collection
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from import_export import widgets
 
 from portal.lib import idnumbers
@@ -120,3 +122,24 @@ class IdNumberWidget(widgets.Widget):
         if text and not idnumbers.is_valid(text):
             raise ValueError("身份证号码无效（应为 18 位且校验位正确）。")
         return text
+
+
+def header_problems(headers: list[str], *, columns: Collection[str], required: Collection[str], rows: int) -> list[str]:
+    """File-level problems of an uploaded sheet, in Chinese: unnamed, unknown, repeated or missing columns, no
+    rows, too many rows. Shared by every spreadsheet import so each says the same thing the same way."""
+    problems = []
+    for position, header in enumerate(headers, 1):
+        if not header:
+            problems.append(f"第 {position} 列有数据但没有表头。")
+        elif header not in columns:
+            problems.append(f"未知的列“{header}”（请确认第 1 行是表头；可用的列：{'、'.join(columns)}）。")
+    for header in sorted({h for h in headers if h and headers.count(h) > 1}):
+        problems.append(f"列“{header}”出现了不止一次。")
+    missing = [header for header in required if header not in headers]
+    if missing:
+        problems.append(f"缺少必填的列：{'、'.join(missing)}。")
+    if rows == 0 and not problems:
+        problems.append("文件中没有数据行。")
+    if rows > settings.ROSTER_IMPORT_MAX_ROWS:
+        problems.append(f"文件有 {rows} 行数据，超过上限 {settings.ROSTER_IMPORT_MAX_ROWS} 行，请分批导入。")
+    return problems

@@ -13,7 +13,6 @@ one transaction. The admin's import uses the same resource and the same action.
 from typing import Any
 
 import tablib
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -34,6 +33,7 @@ from branches.resources.columns import (
     TextWidget,
     cell_blank,
     cell_text,
+    header_problems,
 )
 from branches.resources.results import RosterResult
 from branches.selectors import Scope, scope_for
@@ -55,25 +55,6 @@ def _normalise(dataset: tablib.Dataset) -> None:
     dataset.headers = [headers[i] for i in keep]
     for row in rows:
         dataset.append([row[i] for i in keep])
-
-
-def _header_problems(headers: list[str], rows: int) -> list[str]:
-    problems = []
-    for position, header in enumerate(headers, 1):
-        if not header:
-            problems.append(f"第 {position} 列有数据但没有表头。")
-        elif header not in COLUMNS:
-            problems.append(f"未知的列“{header}”（请确认第 1 行是表头；可用的列：{'、'.join(COLUMNS)}）。")
-    for header in sorted({h for h in headers if h and headers.count(h) > 1}):
-        problems.append(f"列“{header}”出现了不止一次。")
-    missing = [header for header in REQUIRED_COLUMNS if header not in headers]
-    if missing:
-        problems.append(f"缺少必填的列：{'、'.join(missing)}。")
-    if rows == 0 and not problems:
-        problems.append("文件中没有数据行。")
-    if rows > settings.ROSTER_IMPORT_MAX_ROWS:
-        problems.append(f"文件有 {rows} 行数据，超过上限 {settings.ROSTER_IMPORT_MAX_ROWS} 行，请分批导入。")
-    return problems
 
 
 class PersonInstanceLoader(BaseInstanceLoader):
@@ -147,7 +128,7 @@ class PersonResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs) -> None:
         _normalise(dataset)
-        problems = _header_problems(dataset.headers, len(dataset))
+        problems = header_problems(dataset.headers, columns=COLUMNS, required=REQUIRED_COLUMNS, rows=len(dataset))
         if not self.scope.manages_anything:
             problems.insert(0, "您没有导入名册的权限。")
         if problems:

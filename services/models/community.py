@@ -330,3 +330,6 @@ class Post(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:post_detail", args=[self.pk])

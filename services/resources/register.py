@@ -17,14 +17,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import tablib
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from branches import actions as branch_actions
 from branches.models import Organisation, Person
 from branches.resources import EXAMPLE_ID_NUMBER
-from branches.resources.columns import cell_blank, cell_text
+from branches.resources.columns import cell_blank, cell_text, header_problems
 from branches.selectors import Scope, scope_for
 from portal.lib import idnumbers, xlsx
 from portal.models import User
@@ -105,25 +104,6 @@ def _normalise(dataset: tablib.Dataset) -> tuple[list[str], list[list[Any]]]:
     return [headers[i] for i in keep], [[row[i] for i in keep] for row in rows]
 
 
-def _header_problems(headers: list[str], rows: int) -> list[str]:
-    problems = []
-    for position, header in enumerate(headers, 1):
-        if not header:
-            problems.append(f"第 {position} 列有数据但没有表头。")
-        elif header not in COLUMNS:
-            problems.append(f"未知的列“{header}”（请确认第 1 行是表头；可用的列：{'、'.join(COLUMNS)}）。")
-    for header in sorted({h for h in headers if h and headers.count(h) > 1}):
-        problems.append(f"列“{header}”出现了不止一次。")
-    missing = [header for header in REQUIRED_COLUMNS if header not in headers]
-    if missing:
-        problems.append(f"缺少必填的列：{'、'.join(missing)}。")
-    if rows == 0 and not problems:
-        problems.append("文件中没有数据行。")
-    if rows > settings.ROSTER_IMPORT_MAX_ROWS:
-        problems.append(f"文件有 {rows} 行数据，超过上限 {settings.ROSTER_IMPORT_MAX_ROWS} 行，请分批导入。")
-    return problems
-
-
 def _datetime(value: Any) -> datetime.datetime:
     """An Excel date-time cell, or text as YYYY-MM-DD HH:MM; local time (Asia/Shanghai)."""
     if isinstance(value, datetime.datetime):
@@ -180,7 +160,7 @@ class ActivityRegisterReader:
 
     def read(self, dataset: tablib.Dataset) -> RegisterResult:
         headers, rows = _normalise(dataset)
-        problems = _header_problems(headers, len(rows))
+        problems = header_problems(headers, columns=COLUMNS, required=REQUIRED_COLUMNS, rows=len(rows))
         if not self.scope.manages_anything:
             problems.insert(0, "您没有导入活动的权限。")
         if problems:

@@ -287,3 +287,31 @@ def test_second_run_adds_no_team_activity_or_participation(seeded):
     before = {model.__name__: model.objects.count() for model in models}
     seed()
     assert {model.__name__: model.objects.count() for model in models} == before
+
+
+def test_every_community_register_is_filled_in_every_state(seeded):
+    from services.models import Demand, Household, Pairing, PairingVisit, Pledge, Post, VisitPhoto
+    from services.selectors.demands import demand_list_for_user
+
+    assert set(Demand.objects.values_list("state", flat=True)) == set(Demand.State.values)
+    assert set(Demand.objects.values_list("channel", flat=True)) == set(Demand.Channel.values)
+    secretary = User.objects.get(username="secretary")
+    demands = list(demand_list_for_user(user=secretary))
+    assert demands and demands[0].is_overdue, "the secretary's list starts with an overdue demand"
+    assert any(demand.is_unmet for demand in demand_list_for_user(user=User.objects.get(username="orgadmin")))
+    assert Pledge.objects.filter(person__isnull=False).exists() and Pledge.objects.filter(person__isnull=True).exists()
+    assert {"fulfilled", "partial", "unfulfilled"} <= set(Pledge.objects.values_list("result", flat=True))
+    assert set(Post.objects.values_list("kind", flat=True)) == set(Post.Kind.values)
+    assert set(Household.objects.values_list("situation", flat=True)) == set(Household.Situation.values)
+    assert Pairing.objects.count() >= 30 and PairingVisit.objects.count() >= 300 and VisitPhoto.objects.exists()
+    assert Pairing.objects.filter(helper__user__username="member").exists()
+    assert "群众需求" in seeded and "结对帮扶" in seeded and "承诺" in seeded
+
+
+def test_second_run_adds_no_community_record(seeded):
+    from services.models import Demand, Pairing, PairingVisit, Pledge, PledgeProgress, Post
+
+    models = [Demand, Pledge, PledgeProgress, Post, Pairing, PairingVisit]
+    before = {model.__name__: model.objects.count() for model in models}
+    assert "已存在" in seed()
+    assert {model.__name__: model.objects.count() for model in models} == before

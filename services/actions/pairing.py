@@ -1,0 +1,386 @@
+"""Pairing help (结对帮扶): households, pairings, visits with photos, the register export. Validated, atomic,
+audited. `actor=None` is the system (tests, set-up) and skips the access checks, as in the other actions.
+
+Photos are checked completely before anything is written: count, size, that the bytes are really a JPEG, PNG or
+WebP image (Pillow opens, verifies and decodes them), and a pixel cap against decompression bombs. Each accepted
+photo is then re-encoded as a JPEG: that drops EXIF and every other metadata block (phones put the GPS position
+of the household's home there) and anything appended to the file; the EXIF orientation is applied first so the
+picture stays upright. Stored through VisitPhoto's upload_to: private/visits/<uuid4 hex>.jpg.
+"""
+
+import datetime
+import io
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from branches.models import Grid, Organisation, Person
+from branches.selectors import scope_for
+from portal.audit import audit_record, diff, snapshot
+from portal.lib import xlsx
+from portal.models import User
+from services.models import Household, Pairing, PairingVisit, VisitPhoto
+from services.selectors.pairing import pairing_can_visit, pairing_register
+
+HOUSEHOLD_FIELDS = ["organisation", "grid", "head_name", "address", "phone", "situation", "size", "notes"]
+HOUSEHOLD_EDITABLE = ["grid", "head_name", "address", "phone", "situation", "size", "notes"]
+MAX_PHOTOS_PER_VISIT = 5
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+PHOTO_MAX_PIXELS = 40_000_000  # a 40-megapixel photo is more than any phone takes; beyond it, a bomb
+PHOTO_MAX_SIDE = 2048  # stored photos are scaled down to this (enough to read a document on the wall)
+PHOTO_QUALITY = 85
+
+
+def _require_scope(actor: User | None, organisation: Organisation, message: str) -> None:
+    if actor is not None and not scope_for(actor).covers_path(organisation.path):
+        raise ValidationError(message)
+
+
+def _clean_text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+# Households -------------------------------------------------------------------------------------------------
+
+
+def _check_household(household: Household) -> None:
+    if not household.head_name:
+        raise ValidationError("请填写户主姓名。")
+    if not household.address:
+        raise ValidationError("请填写住址。")
+    if household.phone and not all(c.isdigit() or c in "-+ " for c in household.phone):
+        raise ValidationError("联系电话只能包含数字。")
+    if household.situation not in Household.Situation.values:
+        raise ValidationError("请选择困难类型。")
+    if not household.size or household.size < 1 or household.size > 30:
+        raise ValidationError("家庭人口应在 1 到 30 人之间。")
+    if household.grid_id is not None and household.grid.organisation_id is not None:
+        # The grid's serving organisation is the household's branch, above it (a 总支 serving the community) or
+        # below it: one line of the tree.
+        grid_path, path = household.grid.organisation.path, household.organisation.path
+        if not (path.startswith(grid_path) or grid_path.startswith(path)):
+            raise ValidationError("所选网格不由该党组织服务。")
+
+
+@transaction.atomic
+def household_create(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    head_name: str,
+    address: str,
+    phone: str,
+    situation: str,
+    size: int,
+    notes: str,
+    grid: Grid | None = None,
+) -> Household:
+    """A household in need of help, registered with the branch that helps it (a 党支部 or 联合党支部)."""
+    _require_scope(actor, organisation, "所选党组织不在您的管理范围内。")
+    if organisation.kind not in Organisation.BRANCH_KINDS:
+        raise ValidationError("帮扶对象应登记在党支部（或联合党支部）。")
+    if organisation.is_archived:
+        raise ValidationError("该党组织已撤销。")
+    household = Household(
+        organisation=organisation,
+        grid=grid,
+        head_name=_clean_text(head_name),
+        address=_clean_text(address),
+        phone=_clean_text(phone),
+        situation=situation,
+        size=size,
+        notes=_clean_text(notes),
+    )
+    _check_household(household)
+    household.full_clean()
+    household.save()
+    # The summary names the household by its kind and number only: the audit log is no place for personal data.
+    audit_record(actor=actor, action="household.create", target=household, summary=str(household))
+    return household
+
+
+@transaction.atomic
+def household_update(*, actor: User | None, household: Household, **fields: Any) -> Household:
+    household = Household.objects.select_for_update().select_related("organisation").get(pk=household.pk)
+    _require_scope(actor, household.organisation, "该帮扶对象不在您的管理范围内。")
+    unknown = set(fields) - set(HOUSEHOLD_EDITABLE)
+    if unknown:
+        raise ValidationError(f"不能直接修改：{', '.join(sorted(unknown))}")
+    before = snapshot(household, list(fields))
+    for name, value in fields.items():
+        setattr(household, name, _clean_text(value) if isinstance(value, str) else value)
+    _check_household(household)
+    household.full_clean()
+    household.save()
+    changed = diff(before, snapshot(household, list(fields)))
+    # Which fields changed, not their values (name, address and phone are personal data).
+    audit_record(
+        actor=actor,
+        action="household.update",
+        target=household,
+        summary=str(household),
+        changes={"fields": sorted(changed)},
+    )
+    return household
+
+
+# Pairings ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pairing_create(
+    *,
+    actor: User | None,
+    helper: Person,
+    household: Household,
+    started_on: datetime.date,
+    help_plan: str,
+    content: str,
+) -> Pairing:
+    """一帮一: an active party member the actor manages, paired with a household of an organisation the actor
+    manages. One open pairing per helper and household."""
+    household = Household.objects.select_related("organisation").get(pk=household.pk)
+    helper = Person.objects.select_related("organisation").get(pk=helper.pk)
+    _require_scope(actor, household.organisation, "该帮扶对象不在您的管理范围内。")
+    _require_scope(actor, helper.organisation, "所选党员不在您的管理范围内。")
+    if not helper.is_active_member or not helper.is_party_member:
+        raise ValidationError("帮扶人须是在册党员（正式党员或预备党员）。")
+    if started_on > timezone.localdate():
+        raise ValidationError("结对日期不能晚于今天。")
+    help_plan, content = _clean_text(help_plan), _clean_text(content)
+    if not content:
+        raise ValidationError("请填写帮扶内容。")
+    if not help_plan:
+        raise ValidationError("请填写帮扶计划。")
+    if Pairing.objects.filter(helper=helper, household=household, ended_on__isnull=True).exists():
+        raise ValidationError("该党员与该户已有进行中的结对。")
+    pairing = Pairing(
+        helper=helper,
+        household=household,
+        organisation=household.organisation,
+        started_on=started_on,
+        help_plan=help_plan,
+        content=content,
+    )
+    pairing.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():  # a concurrent twin hits the unique constraint: the same message
+            pairing.save()
+    except IntegrityError as error:
+        raise ValidationError("该党员与该户已有进行中的结对。") from error
+    audit_record(actor=actor, action="pairing.create", target=pairing, summary=f"{helper.name} ↔ {household}")
+    return pairing
+
+
+def _locked(pairing: Pairing) -> Pairing:
+    return Pairing.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=pairing.pk)
+
+
+@transaction.atomic
+def pairing_update_plan(*, actor: User | None, pairing: Pairing, help_plan: str, content: str) -> Pairing:
+    pairing = _locked(pairing)
+    _require_scope(actor, pairing.organisation, "该结对不在您的管理范围内。")
+    if pairing.ended_on is not None:
+        raise ValidationError("结对已结束，不能再修改帮扶计划。")
+    help_plan, content = _clean_text(help_plan), _clean_text(content)
+    if not content or not help_plan:
+        raise ValidationError("请填写帮扶内容和帮扶计划。")
+    fields = ["help_plan", "content"]
+    before = snapshot(pairing, fields)
+    pairing.help_plan, pairing.content = help_plan, content
+    pairing.full_clean(validate_constraints=False)
+    pairing.save(update_fields=[*fields, "updated_at"])
+    audit_record(
+        actor=actor, action="pairing.update_plan", target=pairing, changes=diff(before, snapshot(pairing, fields))
+    )
+    return pairing
+
+
+@transaction.atomic
+def pairing_end(*, actor: User | None, pairing: Pairing, ended_on: datetime.date, reason: str) -> Pairing:
+    """Ends the pairing (脱贫, moved away, the helper transferred …): the record and its visits stay."""
+    pairing = _locked(pairing)
+    _require_scope(actor, pairing.organisation, "该结对不在您的管理范围内。")
+    if pairing.ended_on is not None:
+        raise ValidationError("该结对已结束。")
+    reason = _clean_text(reason)
+    if not reason:
+        raise ValidationError("请填写结束原因。")
+    if ended_on < pairing.started_on:
+        raise ValidationError("结束日期不能早于结对日期。")
+    if ended_on > timezone.localdate():
+        raise ValidationError("结束日期不能晚于今天。")
+    last_visit = pairing.visits.order_by("-date").values_list("date", flat=True).first()
+    if last_visit is not None and ended_on < last_visit:
+        raise ValidationError(
+            f"结束日期不能早于最后一次走访（{last_visit.year}年{last_visit.month}月{last_visit.day}日）。"
+        )
+    pairing.ended_on = ended_on
+    pairing.save(update_fields=["ended_on", "updated_at"])
+    # The model has no field for the reason: it is kept in the audit event (and shown from there).
+    audit_record(
+        actor=actor,
+        action="pairing.end",
+        target=pairing,
+        summary=reason,
+        changes={"ended_on": [None, ended_on.isoformat()], "reason": reason},
+    )
+    return pairing
+
+
+# Visits and photos ------------------------------------------------------------------------------------------
+
+
+def _photo_jpeg(upload: UploadedFile, position: int) -> bytes:
+    """The upload as a clean JPEG, or a ValidationError saying what is wrong with it (in Chinese)."""
+    label = f"第 {position} 张照片（{upload.name}）"
+    limit = settings.VISIT_PHOTO_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(f"{label}超过 {limit / 1024 / 1024:.1f} MB，请压缩后再上传。")
+    upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:  # the declared size is the client's word; the bytes are what counts
+        raise ValidationError(f"{label}超过 {limit / 1024 / 1024:.1f} MB，请压缩后再上传。")
+    not_an_image = ValidationError(f"{label}不是有效的图片文件，只能上传 JPEG、PNG 或 WebP 格式的照片。")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in PHOTO_FORMATS:
+                raise ValidationError(f"{label}的格式为 {probe.format}，只能上传 JPEG、PNG 或 WebP 格式的照片。")
+            if probe.width * probe.height > PHOTO_MAX_PIXELS:
+                raise ValidationError(f"{label}像素过大，请缩小后再上传。")
+            probe.verify()  # structure and checksums (PNG); the decode below catches truncated data
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            if upright.mode not in ("RGB", "L"):
+                rgba = upright.convert("RGBA")
+                upright = Image.new("RGB", rgba.size, (255, 255, 255))
+                upright.paste(rgba, mask=rgba.getchannel("A"))
+            upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            out = io.BytesIO()
+            # No exif=, no icc_profile=: nothing of the original's metadata is carried over.
+            upright.save(out, format="JPEG", quality=PHOTO_QUALITY, optimize=True)
+            return out.getvalue()
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as error:
+        raise not_an_image from error
+
+
+def visit_photos_check(*, photos: list[UploadedFile]) -> list[bytes]:
+    """Every photo checked and re-encoded before anything is written; the first problem refuses them all."""
+    if len(photos) > MAX_PHOTOS_PER_VISIT:
+        raise ValidationError(f"每次走访最多上传 {MAX_PHOTOS_PER_VISIT} 张照片（您选择了 {len(photos)} 张）。")
+    return [_photo_jpeg(upload, position) for position, upload in enumerate(photos, 1)]
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    actor: User | None,
+    pairing: Pairing,
+    date: datetime.date,
+    notes: str,
+    photos: list[UploadedFile] | None = None,
+) -> PairingVisit:
+    """A visit by the helper (recorded by them, or by someone who manages the pairing), with up to five photos."""
+    pairing = _locked(pairing)
+    if actor is not None and not pairing_can_visit(user=actor, pairing=pairing):
+        raise ValidationError("只有帮扶党员本人或所在党组织的负责人可以登记走访。")
+    notes = _clean_text(notes)
+    if not notes:
+        raise ValidationError("请填写走访记录。")
+    if date < pairing.started_on:
+        raise ValidationError("走访日期不能早于结对日期。")
+    if date > timezone.localdate():
+        raise ValidationError("走访日期不能晚于今天。")
+    if pairing.ended_on is not None and date > pairing.ended_on:
+        raise ValidationError("走访日期不能晚于结对结束日期。")
+    images = visit_photos_check(photos=list(photos or []))
+    visit = PairingVisit(pairing=pairing, date=date, notes=notes, recorded_by=actor)
+    visit.full_clean(exclude=["recorded_by"])
+    visit.save()
+    saved: list[VisitPhoto] = []
+    try:
+        for content in images:
+            photo = VisitPhoto(visit=visit)
+            photo.image.save("photo.jpg", ContentFile(content), save=False)  # upload_to names it
+            saved.append(photo)
+            photo.save()
+    except Exception:
+        # The transaction rolls back the rows; the files already written are removed with them.
+        for photo in saved:
+            photo.image.delete(save=False)
+        raise
+    audit_record(
+        actor=actor,
+        action="pairing.visit",
+        target=pairing,
+        summary=f"走访 {date:%Y-%m-%d}，照片 {len(saved)} 张",
+        changes={"visit": visit.pk, "date": date.isoformat(), "photos": len(saved)},
+    )
+    return visit
+
+
+# The register (一帮一登记册) --------------------------------------------------------------------------------
+
+REGISTER_HEADERS = [
+    "党组织",
+    "帮扶党员",
+    "帮扶对象（户主）",
+    "住址",
+    "困难类型",
+    "情况说明",
+    "帮扶内容",
+    "结对日期",
+    "结束日期",
+    "本年走访次数",
+    "最近走访",
+    "缺访月数",
+]
+
+
+def pairing_register_export(*, actor: User, pairings: Any, filters: dict[str, str] | None = None) -> bytes:
+    """The register over `pairings` (a queryset the caller limited to the actor's scope and filters) as .xlsx;
+    households masked per the actor's right; every string a text cell. Audited with the row count."""
+    today = timezone.localdate()
+    rows = pairing_register(user=actor, pairings=pairings, today=today)
+    content = xlsx.workbook_bytes(
+        title="一帮一登记册",
+        headers=REGISTER_HEADERS,
+        rows=(
+            [
+                row["pairing"].organisation.name,
+                row["pairing"].helper.name,
+                row["household"].name,
+                row["household"].address,
+                row["pairing"].household.get_situation_display(),
+                row["household"].notes,
+                row["pairing"].content,
+                row["pairing"].started_on,
+                row["pairing"].ended_on,
+                row["pairing"].visits_this_year,
+                row["pairing"].last_visit,
+                len(row["missed"]),
+            ]
+            for row in rows
+        ),
+        bold_header=True,
+        freeze_header=True,
+        column_widths=[22, 10, 14, 28, 10, 24, 24, 12, 12, 12, 12, 10],
+    )
+    masked = sum(1 for row in rows if row["household"].masked)
+    audit_record(
+        actor=actor,
+        action="pairing.export",
+        object_type=Pairing._meta.label,
+        summary=f"导出一帮一登记册 {len(rows)} 条（其中脱敏 {masked} 条）",
+        changes={"rows": len(rows), "masked": masked, "filters": filters or {}},
+    )
+    return content
