@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("branches/", include("branches.urls")),
     path("services/", include("services.urls")),
+    path("", include("evaluations.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,7 +2,7 @@
 
 It lives in `portal`, the top app, because it runs every app's demo builder in dependency order: the district
 (`branches.demo`), then its volunteer teams and year of service activities (`services.demo`), then the
-community registers (`services.demo.community`). Each part is built
+community registers (`services.demo.community`), then the evaluations (`evaluations.demo`). Each part is built
 only when it is missing, so a database seeded before the services part existed gets it on the next run."""
 
 import time
@@ -17,6 +17,7 @@ from branches.demo.logins import Login, demo_accounts_ensure
 from branches.models import HostUnit, Organisation, PoliticalStatus
 from portal.models import User
 from services.demo.build import services_demo_build, services_demo_exists, services_demo_summary
+from evaluations.demo import evaluations_demo_build, evaluations_demo_exists, evaluations_demo_summary
 from services.demo.community import community_demo_build, community_demo_exists, community_demo_summary
 from services.models import Activity
 
@@ -44,7 +45,10 @@ class Command(BaseCommand):
                 community_existed = community_demo_exists()
                 if not community_existed:
                     community_demo_build(actor=actor)
-                existed = existed and services_existed and community_existed
+                evaluations_existed = evaluations_demo_exists()
+                if not evaluations_existed:
+                    evaluations_demo_build(actor=actor)
+                existed = existed and services_existed and community_existed and evaluations_existed
                 summary = demo_summary()
                 services = services_demo_summary()
         except ValidationError as error:
@@ -58,7 +62,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"已生成演示数据：{summary['name']}（用时 {seconds:.1f} 秒）。"))
         self._summary(summary)
         self._services(services)
-        for line in community_demo_summary():
+        for line in community_demo_summary() + evaluations_demo_summary():
             self.stdout.write(f"  {line}")
         self._logins(logins)
 

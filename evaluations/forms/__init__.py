@@ -1,0 +1,1 @@
+"""Evaluations: one module per area (ratings, follow_ups, stats, questionnaires)."""
