@@ -15,9 +15,9 @@ from branches.demo.build import demo_build, demo_exists, demo_summary
 from branches.demo.data import PASSWORD
 from branches.demo.logins import Login, demo_accounts_ensure
 from branches.models import HostUnit, Organisation, PoliticalStatus
+from evaluations.demo import evaluations_demo_build, evaluations_demo_exists, evaluations_demo_summary
 from portal.models import User
 from services.demo.build import services_demo_build, services_demo_exists, services_demo_summary
-from evaluations.demo import evaluations_demo_build, evaluations_demo_exists, evaluations_demo_summary
 from services.demo.community import community_demo_build, community_demo_exists, community_demo_summary
 from services.models import Activity
 
