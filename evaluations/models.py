@@ -12,6 +12,25 @@ from branches.models import Organisation, TimeStamped
 from services.models import Activity
 
 
+class EvaluationRules(TimeStamped):
+    """组织部's adjustable numbers for evaluations: one row, edited through an audited action."""
+
+    rating_days_after_end = models.PositiveSmallIntegerField(_("活动结束后可评价天数"), default=7)
+    follow_up_working_days = models.PositiveSmallIntegerField(_("差评整改时限（工作日）"), default=15)
+
+    class Meta:
+        verbose_name = _("评价工作参数")
+        verbose_name_plural = _("评价工作参数")
+
+    def __str__(self) -> str:
+        return str(_("评价工作参数"))
+
+    @classmethod
+    def current(cls) -> "EvaluationRules":
+        """The single settings row; defaults when none was saved yet (reading never writes)."""
+        return cls.objects.order_by("pk").first() or cls()
+
+
 class Rating(models.Model):
     """One public rating of an activity: five levels and an optional comment. No login; one per device."""
 
