@@ -172,6 +172,13 @@ else:
 # The embedded default's local-memory cache is per process, which is fine for a single runserver; Django's own
 # Redis backend increments atomically though django-ratelimit does not list it.
 RATELIMIT_VIEW = "portal.views.rate_limited"
+# The public rating page (/r/<code>/): posts per address. A venue's guests often share one address (the
+# community centre's Wi-Fi, one mobile carrier's NAT), and a big event ends with hundreds scanning at once, so
+# the limit is per crowd, not per person; one-per-device is enforced separately by a unique constraint.
+RATING_RATE_LIMIT = os.environ.get("RATING_RATE_LIMIT", "120/10m")
+# Key of the public short links (QR codes on printed posters): pinned separately so that rotating SECRET_KEY
+# does not turn every poster hanging in a venue into a dead link.
+SHORTLINK_KEY = os.environ.get("SHORTLINK_KEY", SECRET_KEY)
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if REDIS_URL else ["django_ratelimit.E003"])
 
 # Celery: Redis as broker and result store; without REDIS_URL tasks run in-process (embedded default).

@@ -1,0 +1,642 @@
+"""Questionnaires (问卷): building, publishing, versioning, answering, exporting. Validated, atomic, audited.
+
+The structure (questions and options) may change only while a questionnaire has no responses; once answered, a
+change goes through `questionnaire_new_version`, which copies it as a new draft and closes the old one, so the old
+answers stay attached to exactly the questions they answered.
+
+`response_submit` is the single validation path for an answer sheet, whether it comes from a phone (channel
+online) or is keyed in from paper by a secretary: whatever the browser sends, the server enforces every rule, and
+anything refused writes nothing. Hostile input (a question hidden from the respondent's category, an option of
+another question) is *refused with a message*, never silently dropped: a browser that follows our form never sends
+it, so quietly ignoring it would only hide tampering or a stale page.
+"""
+
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from openpyxl import Workbook
+
+from branches.models import Organisation
+from branches.selectors import scope_for
+from evaluations.models import Answer, Option, Question, Questionnaire, Response
+from evaluations.selectors import questionnaires as selectors
+from portal.audit import audit_record, snapshot
+from portal.lib import xlsx
+from portal.models import User
+
+MAX_TITLE = 120
+MAX_QUESTION_TEXT = 300
+MAX_OPTION_TEXT = 120
+MAX_OPTIONS = 30
+MAX_QUESTIONS = 100
+MAX_OTHER_TEXT = 200  # the 其他 option's free text
+MAX_FREE_TEXT = 500  # a free-text question's answer (Answer.text's length)
+MAX_DEVICE = 64
+OTHER_TEXT = "其他"
+
+Kind = Question.Kind
+CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE)
+
+
+# Guards -----------------------------------------------------------------------------------------------------
+
+
+def _require_scope(actor: User | None, organisation: Organisation) -> None:
+    if actor is not None and not scope_for(actor).covers_path(organisation.path):
+        raise ValidationError("该问卷不在您的管理范围内。")
+
+
+def _locked(questionnaire: Questionnaire) -> Questionnaire:
+    """The questionnaire row, locked: an edit and an answer arriving at once are serialised, so no answer can slip
+    in between "has no responses" and the change."""
+    return Questionnaire.objects.select_for_update().select_related("organisation").get(pk=questionnaire.pk)
+
+
+def _require_editable(actor: User | None, questionnaire: Questionnaire) -> Questionnaire:
+    questionnaire = _locked(questionnaire)
+    _require_scope(actor, questionnaire.organisation)
+    if questionnaire.state == Questionnaire.State.CLOSED:
+        raise ValidationError("已结束的问卷不能修改题目。")
+    if questionnaire.responses.exists():
+        raise ValidationError("该问卷已有答卷，不能直接修改题目，以免已收集的答案错乱；请先“创建新版本”再修改。")
+    return questionnaire
+
+
+def _clean_text(value: str, *, label: str, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(f"请填写{label}。")
+    if len(value) > limit:
+        raise ValidationError(f"{label}不能超过 {limit} 字。")
+    return value
+
+
+def _clean_option_texts(texts: Iterable[str]) -> list[str]:
+    cleaned = [t.strip() for t in texts if t and t.strip()]
+    for text in cleaned:
+        if len(text) > MAX_OPTION_TEXT:
+            raise ValidationError(f"选项“{text[:20]}…”超过 {MAX_OPTION_TEXT} 字。")
+    if len(set(cleaned)) != len(cleaned):
+        raise ValidationError("选项不能重复。")
+    if len(cleaned) > MAX_OPTIONS:
+        raise ValidationError(f"每题最多 {MAX_OPTIONS} 个选项。")
+    return cleaned
+
+
+def _question_snapshot(question: Question) -> dict:
+    data = snapshot(question, ["position", "text", "kind", "required", "max_picks", "is_category_question"])
+    data["options"] = [o.text + ("（可填写）" if o.is_other else "") for o in question.options.order_by("position")]
+    data["shown_to"] = sorted(question.shown_to.values_list("pk", flat=True))
+    return data
+
+
+# Building ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def questionnaire_create(
+    *, actor: User, organisation: Organisation, title: str, description: str = ""
+) -> Questionnaire:
+    _require_scope(actor, organisation)
+    if organisation.is_archived:
+        raise ValidationError("该党组织已撤销，不能发起问卷。")
+    questionnaire = Questionnaire.objects.create(
+        organisation=organisation,
+        title=_clean_text(title, label="问卷标题", limit=MAX_TITLE),
+        description=(description or "").strip()[:2000],
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="questionnaire.create",
+        target=questionnaire,
+        summary=f"新建问卷“{questionnaire.title}”",
+        changes=snapshot(questionnaire, ["organisation", "title", "description"]),
+    )
+    return questionnaire
+
+
+def _check_kind_fields(*, kind: str, max_picks: int | None, is_category_question: bool, option_count: int) -> None:
+    if kind not in Kind.values:
+        raise ValidationError("题型不正确。")
+    if kind in CHOICE_KINDS and option_count < 2:
+        raise ValidationError("选择题至少需要 2 个选项（含“其他”）。")
+    if kind == Kind.TEXT and option_count:
+        raise ValidationError("填空题不设选项。")
+    if kind == Kind.MULTIPLE and max_picks is not None and not 1 <= max_picks <= option_count:
+        raise ValidationError(f"“最多选几项”应在 1 到 {option_count}（选项个数）之间。")
+    if kind != Kind.MULTIPLE and max_picks is not None:
+        raise ValidationError("只有多选题可以设置“最多选几项”。")
+    if is_category_question and kind != Kind.SINGLE:
+        raise ValidationError("区分答卷人类别的题目必须是单选题。")
+
+
+def _check_shown_to(questionnaire: Questionnaire, question: Question | None, shown_to: Iterable[Option]) -> list:
+    shown_to = list(shown_to)
+    if not shown_to:
+        return []
+    if question is not None and question.is_category_question:
+        raise ValidationError("区分答卷人类别的题目本身必须向所有人显示。")
+    allowed = set(
+        Option.objects.filter(question__questionnaire=questionnaire, question__is_category_question=True).values_list(
+            "pk", flat=True
+        )
+    )
+    if any(option.pk not in allowed for option in shown_to):
+        raise ValidationError("“仅向以下类别显示”只能选择本问卷“答卷人类别”题的选项。")
+    return shown_to
+
+
+def _check_category_unique(questionnaire: Questionnaire, question: Question | None, is_category: bool) -> None:
+    if not is_category:
+        return
+    others = questionnaire.questions.filter(is_category_question=True)
+    if question is not None:
+        others = others.exclude(pk=question.pk)
+    if others.exists():
+        raise ValidationError("每份问卷只能有一道区分答卷人类别的题目。")
+
+
+@transaction.atomic
+def question_add(
+    *,
+    actor: User,
+    questionnaire: Questionnaire,
+    kind: str,
+    text: str,
+    required: bool = True,
+    max_picks: int | None = None,
+    is_category_question: bool = False,
+    options: Iterable[str] = (),
+    has_other: bool = False,
+    shown_to: Iterable[Option] = (),
+) -> Question:
+    """A question at the end, its options in the given order, then the 其他 option (free text) when asked for."""
+    questionnaire = _require_editable(actor, questionnaire)
+    option_texts = _clean_option_texts(options)
+    if kind == Kind.TEXT and has_other:
+        raise ValidationError("填空题不设“其他”选项。")
+    if has_other and OTHER_TEXT in option_texts:
+        raise ValidationError("已勾选“其他（可填写）”，选项中不必再写“其他”。")
+    _check_kind_fields(
+        kind=kind,
+        max_picks=max_picks,
+        is_category_question=is_category_question,
+        option_count=len(option_texts) + (1 if has_other else 0),
+    )
+    _check_category_unique(questionnaire, None, is_category_question)
+    if is_category_question and has_other:
+        raise ValidationError("区分答卷人类别的题目不设“其他”选项。")
+    shown_to = _check_shown_to(questionnaire, None, shown_to)
+    count = questionnaire.questions.count()
+    if count >= MAX_QUESTIONS:
+        raise ValidationError(f"每份问卷最多 {MAX_QUESTIONS} 道题。")
+    question = Question.objects.create(
+        questionnaire=questionnaire,
+        position=count + 1,
+        text=_clean_text(text, label="题目", limit=MAX_QUESTION_TEXT),
+        kind=kind,
+        required=required,
+        max_picks=max_picks if kind == Kind.MULTIPLE else None,
+        is_category_question=is_category_question,
+    )
+    Option.objects.bulk_create(
+        [Option(question=question, position=i, text=t) for i, t in enumerate(option_texts, 1)]
+        + (
+            [Option(question=question, position=len(option_texts) + 1, text=OTHER_TEXT, is_other=True)]
+            if has_other
+            else []
+        )
+    )
+    question.shown_to.set(shown_to)
+    audit_record(
+        actor=actor,
+        action="questionnaire.question_add",
+        target=questionnaire,
+        summary=f"问卷“{questionnaire.title}”新增第 {question.position} 题",
+        changes=_question_snapshot(question),
+    )
+    return question
+
+
+@transaction.atomic
+def question_edit(
+    *,
+    actor: User,
+    question: Question,
+    text: str,
+    required: bool = True,
+    max_picks: int | None = None,
+    is_category_question: bool = False,
+    options: Iterable[str] = (),
+    has_other: bool = False,
+    shown_to: Iterable[Option] = (),
+) -> Question:
+    """Edits a question of an unanswered questionnaire. The kind stays (remove and add to change it). Options are
+    matched by position: existing ones are renamed, extra ones added, surplus ones removed — so an option that a
+    conditional question refers to keeps its identity when only its text changes."""
+    questionnaire = _require_editable(actor, question.questionnaire)
+    question = Question.objects.get(pk=question.pk)
+    before = _question_snapshot(question)
+    option_texts = _clean_option_texts(options)
+    kind = question.kind
+    if kind == Kind.TEXT and has_other:
+        raise ValidationError("填空题不设“其他”选项。")
+    if has_other and OTHER_TEXT in option_texts:
+        raise ValidationError("已勾选“其他（可填写）”，选项中不必再写“其他”。")
+    if is_category_question and has_other:
+        raise ValidationError("区分答卷人类别的题目不设“其他”选项。")
+    _check_kind_fields(
+        kind=kind,
+        max_picks=max_picks,
+        is_category_question=is_category_question,
+        option_count=len(option_texts) + (1 if has_other else 0),
+    )
+    _check_category_unique(questionnaire, question, is_category_question)
+    if (
+        question.is_category_question
+        and not is_category_question
+        and question.options.filter(conditional_questions__isnull=False).exists()
+    ):
+        raise ValidationError("其他题目按本题的类别显示，请先取消那些题目的“仅向以下类别显示”。")
+    question.is_category_question = is_category_question
+    shown_to = _check_shown_to(questionnaire, question, shown_to)
+    question.text = _clean_text(text, label="题目", limit=MAX_QUESTION_TEXT)
+    question.required = required
+    question.max_picks = max_picks if kind == Kind.MULTIPLE else None
+    question.save()
+    wanted = [(t, False) for t in option_texts] + ([(OTHER_TEXT, True)] if has_other else [])
+    existing = list(question.options.order_by("position"))
+    for option in existing[len(wanted) :]:
+        option.conditional_questions.clear()
+        option.delete()  # an unanswered draft's option: nothing refers to it any more
+    for position, (option_text, is_other) in enumerate(wanted, 1):
+        if position <= len(existing):
+            option = existing[position - 1]
+            option.text, option.is_other = option_text, is_other
+            option.save()
+        else:
+            Option.objects.create(question=question, position=position, text=option_text, is_other=is_other)
+    question.shown_to.set(shown_to)
+    audit_record(
+        actor=actor,
+        action="questionnaire.question_edit",
+        target=questionnaire,
+        summary=f"问卷“{questionnaire.title}”修改第 {question.position} 题",
+        changes={"before": before, "after": _question_snapshot(question)},
+    )
+    return question
+
+
+@transaction.atomic
+def question_remove(*, actor: User, question: Question) -> None:
+    """Removes a question of an unanswered questionnaire (structure under construction, never an answer) and closes
+    the gap in the numbering."""
+    questionnaire = _require_editable(actor, question.questionnaire)
+    question = Question.objects.get(pk=question.pk)
+    if question.is_category_question and Question.shown_to.through.objects.filter(option__question=question).exists():
+        raise ValidationError("其他题目按本题的类别显示，请先取消那些题目的“仅向以下类别显示”。")
+    before = _question_snapshot(question)
+    position = question.position
+    question.shown_to.clear()
+    question.options.all().delete()
+    question.delete()
+    for later in questionnaire.questions.filter(position__gt=position).order_by("position"):
+        later.position -= 1
+        later.save(update_fields=["position", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="questionnaire.question_remove",
+        target=questionnaire,
+        summary=f"问卷“{questionnaire.title}”删除第 {position} 题",
+        changes=before,
+    )
+
+
+@transaction.atomic
+def question_move(*, actor: User, question: Question, up: bool) -> Question:
+    """Swaps a question with its neighbour above (up) or below."""
+    questionnaire = _require_editable(actor, question.questionnaire)
+    question = Question.objects.get(pk=question.pk)
+    target = question.position - 1 if up else question.position + 1
+    neighbour = questionnaire.questions.filter(position=target).first()
+    if neighbour is None:
+        raise ValidationError("已经是第一题。" if up else "已经是最后一题。")
+    old = question.position
+    # (questionnaire, position) is unique: park the question at 0 while the neighbour takes its place.
+    question.position = 0
+    question.save(update_fields=["position", "updated_at"])
+    neighbour.position = old
+    neighbour.save(update_fields=["position", "updated_at"])
+    question.position = target
+    question.save(update_fields=["position", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="questionnaire.question_move",
+        target=questionnaire,
+        summary=f"问卷“{questionnaire.title}”第 {old} 题移到第 {target} 题",
+        changes={"position": [old, target]},
+    )
+    return question
+
+
+# Publishing and versions ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def questionnaire_publish(*, actor: User, questionnaire: Questionnaire) -> Questionnaire:
+    questionnaire = _locked(questionnaire)
+    _require_scope(actor, questionnaire.organisation)
+    if questionnaire.state != Questionnaire.State.DRAFT:
+        raise ValidationError(f"该问卷当前为“{questionnaire.get_state_display()}”，不能发布。")
+    problems = selectors.questionnaire_problems(
+        questions=selectors.questionnaire_questions(questionnaire=questionnaire)
+    )
+    if problems:
+        raise ValidationError("问卷还不能发布：" + "".join(problems))
+    questionnaire.state = Questionnaire.State.PUBLISHED
+    questionnaire.save(update_fields=["state", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="questionnaire.publish",
+        target=questionnaire,
+        summary=f"发布问卷“{questionnaire}”",
+        changes={"state": [Questionnaire.State.DRAFT, Questionnaire.State.PUBLISHED]},
+    )
+    return questionnaire
+
+
+@transaction.atomic
+def questionnaire_close(*, actor: User, questionnaire: Questionnaire) -> Questionnaire:
+    questionnaire = _locked(questionnaire)
+    _require_scope(actor, questionnaire.organisation)
+    if questionnaire.state != Questionnaire.State.PUBLISHED:
+        raise ValidationError(f"该问卷当前为“{questionnaire.get_state_display()}”，不能结束。")
+    questionnaire.state = Questionnaire.State.CLOSED
+    questionnaire.save(update_fields=["state", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="questionnaire.close",
+        target=questionnaire,
+        summary=f"结束问卷“{questionnaire}”（{questionnaire.responses.count()} 份答卷）",
+        changes={"state": [Questionnaire.State.PUBLISHED, Questionnaire.State.CLOSED]},
+    )
+    return questionnaire
+
+
+@transaction.atomic
+def questionnaire_new_version(*, actor: User, questionnaire: Questionnaire) -> Questionnaire:
+    """Copies a questionnaire that is answered (or closed) as version + 1, a draft to edit: its questions, options,
+    and the shown-to conditions mapped onto the copied category options. The old one is closed and keeps its
+    answers. Each version has at most one successor, so the history is a simple chain."""
+    old = _locked(questionnaire)
+    _require_scope(actor, old.organisation)
+    if old.state == Questionnaire.State.DRAFT:
+        raise ValidationError("草稿问卷可以直接修改，不需要创建新版本。")
+    if Questionnaire.objects.filter(previous=old).exists():
+        raise ValidationError("该问卷已经有新版本，请修改新版本。")
+    new = Questionnaire.objects.create(
+        organisation=old.organisation,
+        title=old.title,
+        description=old.description,
+        version=old.version + 1,
+        previous=old,
+        created_by=actor,
+    )
+    option_map: dict[int, Option] = {}
+    questions = list(old.questions.prefetch_related("options", "shown_to").order_by("position"))
+    for q in questions:
+        copy = Question.objects.create(
+            questionnaire=new,
+            position=q.position,
+            text=q.text,
+            kind=q.kind,
+            required=q.required,
+            max_picks=q.max_picks,
+            is_category_question=q.is_category_question,
+        )
+        for o in q.options.all():
+            option_map[o.pk] = Option.objects.create(
+                question=copy, position=o.position, text=o.text, is_other=o.is_other
+            )
+        q.copy = copy
+    for q in questions:
+        q.copy.shown_to.set([option_map[o.pk] for o in q.shown_to.all()])
+    was = old.state
+    if old.state == Questionnaire.State.PUBLISHED:
+        old.state = Questionnaire.State.CLOSED
+        old.save(update_fields=["state", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="questionnaire.new_version",
+        target=new,
+        summary=f"问卷“{old.title}”创建第 {new.version} 版（第 {old.version} 版已结束）",
+        changes={"previous": old.pk, "previous_state": [was, old.state], "questions": len(questions)},
+    )
+    return new
+
+
+# Answering --------------------------------------------------------------------------------------------------
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple | set):
+        return list(value)
+    return [value]
+
+
+def _int_id(raw: Any, message: str) -> int:
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        raise ValidationError(message) from None
+    if value <= 0:
+        raise ValidationError(message)
+    return value
+
+
+def _answered(entry: Mapping) -> bool:
+    return bool([v for v in _as_list(entry.get("options")) if str(v).strip()]) or bool(
+        (entry.get("text") or "").strip() or (entry.get("other") or "").strip()
+    )
+
+
+def _choice_answers(question: Question, entry: Mapping, label: str) -> list[Answer]:
+    """The rows for a choice question's picks (the 其他 pick carries its text)."""
+    if (entry.get("text") or "").strip():
+        raise ValidationError(f"{label}是选择题，不能填写文字答案。")
+    options = {o.pk: o for o in question.options.all()}
+    picks = [_int_id(v, f"{label}的选项无效。") for v in _as_list(entry.get("options")) if str(v).strip()]
+    if any(pk not in options for pk in picks):
+        raise ValidationError(f"{label}的选项无效（不属于这道题）。")
+    if len(set(picks)) != len(picks):
+        raise ValidationError(f"{label}的选项重复。")
+    if question.kind == Kind.SINGLE and len(picks) != 1:
+        raise ValidationError(f"{label}是单选题，只能选一项。")
+    limit = question.max_picks or len(options)
+    if question.kind == Kind.MULTIPLE and not 1 <= len(picks) <= limit:
+        raise ValidationError(f"{label}最多选 {limit} 项。")
+    other_text = (entry.get("other") or "").strip()
+    other_picked = any(options[pk].is_other for pk in picks)
+    if other_picked and not other_text:
+        raise ValidationError(f"{label}选择了“其他”，请填写具体内容。")
+    if other_text and not other_picked:
+        raise ValidationError(f"{label}填写了“其他”的内容，但没有选择“其他”。")
+    if len(other_text) > MAX_OTHER_TEXT:
+        raise ValidationError(f"{label}“其他”的内容不能超过 {MAX_OTHER_TEXT} 字。")
+    return [
+        Answer(question=question, option=options[pk], text=other_text if options[pk].is_other else "") for pk in picks
+    ]
+
+
+def _text_answer(question: Question, entry: Mapping, label: str) -> list[Answer]:
+    if [v for v in _as_list(entry.get("options")) if str(v).strip()] or (entry.get("other") or "").strip():
+        raise ValidationError(f"{label}是填空题，没有选项。")
+    text = (entry.get("text") or "").strip()
+    if len(text) > MAX_FREE_TEXT:
+        raise ValidationError(f"{label}的回答不能超过 {MAX_FREE_TEXT} 字。")
+    return [Answer(question=question, text=text)] if text else []
+
+
+def _sheet_answers(questionnaire: Questionnaire, answers: Mapping) -> tuple[Option | None, list[Answer]]:
+    """Checks one answer sheet against every rule; returns the category picked and the unsaved Answer rows."""
+    questions = {q.pk: q for q in questionnaire.questions.prefetch_related("options", "shown_to")}
+    entries: dict[int, Mapping] = {}
+    for raw, entry in answers.items():
+        pk = _int_id(raw, "答卷内容无效：题目编号不正确。")
+        if pk not in questions:
+            raise ValidationError("答卷内容无效：包含不属于本问卷的题目。")
+        if not isinstance(entry, Mapping) or not all(
+            isinstance(entry.get(key) or "", str) for key in ("text", "other")
+        ):
+            raise ValidationError("答卷内容无效。")
+        entries[pk] = entry
+    ordered = sorted(questions.values(), key=lambda q: q.position)
+    category_question = next((q for q in ordered if q.is_category_question), None)
+    category: Option | None = None
+    rows: list[Answer] = []
+    if category_question is not None:
+        # Answered first: the category decides which of the other questions apply.
+        label = f"第 {category_question.position} 题"
+        entry = entries.get(category_question.pk, {})
+        if not _answered(entry):
+            raise ValidationError(f"{label}（{category_question.text}）为必答题，请选择。")
+        rows = _choice_answers(category_question, entry, label)
+        category = rows[0].option
+    for question in ordered:
+        if question is category_question:
+            continue
+        label = f"第 {question.position} 题"
+        entry = entries.get(question.pk, {})
+        shown_to = {o.pk: o.text for o in question.shown_to.all()}
+        if shown_to and (category is None or category.pk not in shown_to):
+            if _answered(entry):
+                names = "、".join(shown_to.values())
+                raise ValidationError(f"{label}仅由“{names}”填写，您选择的身份不需要回答此题。")
+            continue
+        if not _answered(entry):
+            if question.required:
+                raise ValidationError(f"{label}为必答题，请作答。")
+            continue
+        if question.kind in CHOICE_KINDS:
+            rows += _choice_answers(question, entry, label)
+        else:
+            rows += _text_answer(question, entry, label)
+    return category, rows
+
+
+@transaction.atomic
+def response_submit(
+    *,
+    questionnaire: Questionnaire,
+    answers: Mapping,
+    channel: str,
+    device: str = "",
+    entered_by: User | None = None,
+) -> Response:
+    """One answer sheet. `answers`: {question id: {"options": [option ids], "other": 其他 text, "text": free text}}
+    (ids as ints or strings: they are checked here). Online: one per device (`device` required). Paper: keyed in by
+    `entered_by`, who must manage the questionnaire's organisation; audited. Refused: a message, nothing written."""
+    questionnaire = _locked(questionnaire)
+    if questionnaire.state != Questionnaire.State.PUBLISHED:
+        raise ValidationError("该问卷未发布或已结束，不能提交答卷。")
+    if channel == Response.Channel.ONLINE:
+        device = (device or "").strip()
+        if not device or len(device) > MAX_DEVICE:
+            raise ValidationError("无法识别您的设备，请允许浏览器保存 Cookie 后重试。")
+        if questionnaire.responses.filter(device=device).exists():
+            raise ValidationError("您已经填写过这份问卷，感谢参与！")
+    elif channel == Response.Channel.PAPER:
+        if entered_by is None:
+            raise ValidationError("纸质问卷须由工作人员录入。")
+        _require_scope(entered_by, questionnaire.organisation)
+        device = ""
+    else:
+        raise ValidationError("答卷方式不正确。")
+    category, rows = _sheet_answers(questionnaire, answers)
+    try:
+        with transaction.atomic():  # a savepoint: the same phone submitting twice at once meets the constraint
+            response = Response.objects.create(
+                questionnaire=questionnaire, channel=channel, category=category, device=device, entered_by=entered_by
+            )
+    except IntegrityError:
+        raise ValidationError("您已经填写过这份问卷，感谢参与！") from None
+    for row in rows:
+        row.response = response
+    Answer.objects.bulk_create(rows)
+    if channel == Response.Channel.PAPER:
+        audit_record(
+            actor=entered_by,
+            action="questionnaire.paper_enter",
+            target=response,
+            summary=f"录入纸质问卷“{questionnaire}”1 份",
+            changes={"questionnaire": questionnaire.pk, "answers": len(rows)},
+        )
+    return response
+
+
+# Export -----------------------------------------------------------------------------------------------------
+
+SUMMARY_HEADERS = ["题号", "题目", "选项", "人数", "占比（%）"]
+
+
+def questionnaire_export(*, actor: User, questionnaire: Questionnaire) -> bytes:
+    """Two sheets: 汇总 (each option's count and percentage; for a free-text question, how many answered) and
+    原始答卷 (one row per response, its answers as text). Every string is a text cell, so an answer such as
+    "=HYPERLINK(…)" stays text. Audited with the response count."""
+    _require_scope(actor, questionnaire.organisation)
+    summary_data = selectors.results(questionnaire=questionnaire)
+    questions = [item["question"] for item in summary_data["questions"]]
+    rows = selectors.response_rows(questionnaire=questionnaire, questions=questions)
+    workbook = Workbook(write_only=True)
+    summary = workbook.create_sheet("汇总")
+    summary.freeze_panes = "A2"
+    summary.append([xlsx.text_cell(summary, h) for h in SUMMARY_HEADERS])
+    for item in summary_data["questions"]:
+        q = item["question"]
+        lines = [(o["text"], o["count"], o["percent"]) for o in item["options"]]
+        if q.kind == Kind.TEXT:
+            lines = [("（填写人数）", item["answered"], None)]
+        for option_text, count, percent in lines:
+            summary.append([xlsx.value_cell(summary, v) for v in (q.position, q.text, option_text, count, percent)])
+    raw = workbook.create_sheet("原始答卷")
+    raw.freeze_panes = "A2"
+    headers = ["答卷编号", "提交时间", "方式", *(f"{q.position}. {q.text}" for q in questions)]
+    raw.append([xlsx.text_cell(raw, h) for h in headers])
+    for row in rows:
+        raw.append([xlsx.value_cell(raw, v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    audit_record(
+        actor=actor,
+        action="questionnaire.export",
+        target=questionnaire,
+        summary=f"导出问卷“{questionnaire}”结果（{len(rows)} 份答卷）",
+        changes={"responses": len(rows)},
+    )
+    return buffer.getvalue()

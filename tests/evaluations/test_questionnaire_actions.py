@@ -1,0 +1,389 @@
+"""Questionnaire actions: the builder's rules, publish checks, versioning, and response_submit's rules (each
+refusal a Chinese message that writes nothing). The `survey` builder is shared with the other questionnaire tests."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from evaluations.actions import questionnaires as actions
+from evaluations.models import Answer, Option, Question, Questionnaire, Response
+from portal.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+K = Question.Kind
+
+
+@dataclass
+class Survey:
+    q: Questionnaire
+    category: Question  # 1. 你的身份: 群众 / 党员 / 干部
+    single: Question  # 2. 满意度 (single)
+    multiple: Question  # 3. 希望的服务 (multiple, at most 2, with 其他)
+    members_only: Question  # 4. shown only to 党员
+    text: Question  # 5. 意见建议 (free text, optional)
+
+    def opt(self, question: Question, text: str) -> Option:
+        return question.options.get(text=text)
+
+    def answers(self, who: str = "群众", **overrides) -> dict:
+        """A valid sheet for a respondent of category `who`; keyword overrides replace a question's entry."""
+        sheet = {
+            self.category.pk: {"options": [self.opt(self.category, who).pk]},
+            self.single.pk: {"options": [self.opt(self.single, "满意").pk]},
+            self.multiple.pk: {"options": [self.opt(self.multiple, "助老").pk]},
+        }
+        if who == "党员":
+            sheet[self.members_only.pk] = {"options": [self.opt(self.members_only, "是").pk]}
+        for name, entry in overrides.items():
+            question = getattr(self, name)
+            if entry is None:
+                sheet.pop(question.pk, None)
+            else:
+                sheet[question.pk] = entry
+        return sheet
+
+
+def survey(actor, organisation, *, publish: bool = True, title: str = "满意度调查") -> Survey:
+    q = actions.questionnaire_create(actor=actor, organisation=organisation, title=title)
+    category = actions.question_add(
+        actor=actor,
+        questionnaire=q,
+        kind=K.SINGLE,
+        text="你的身份",
+        is_category_question=True,
+        options=["群众", "党员", "干部"],
+    )
+    single = actions.question_add(
+        actor=actor, questionnaire=q, kind=K.SINGLE, text="总体满意吗", options=["满意", "一般", "不满意"]
+    )
+    multiple = actions.question_add(
+        actor=actor,
+        questionnaire=q,
+        kind=K.MULTIPLE,
+        text="希望的服务",
+        options=["助老", "助学", "就业"],
+        has_other=True,
+        max_picks=2,
+    )
+    members_only = actions.question_add(
+        actor=actor,
+        questionnaire=q,
+        kind=K.SINGLE,
+        text="参加过志愿服务吗",
+        options=["是", "否"],
+        shown_to=[category.options.get(text="党员")],
+    )
+    text = actions.question_add(actor=actor, questionnaire=q, kind=K.TEXT, text="意见建议", required=False)
+    if publish:
+        q = actions.questionnaire_publish(actor=actor, questionnaire=q)
+    return Survey(q, category, single, multiple, members_only, text)
+
+
+def _rows() -> tuple:
+    return Response.objects.count(), Answer.objects.count(), AuditEvent.objects.count()
+
+
+# Building ---------------------------------------------------------------------------------------------------
+
+
+def test_create_outside_scope_is_refused(cast):
+    with pytest.raises(ValidationError, match="管理范围"):
+        actions.questionnaire_create(actor=cast.outsider, organisation=cast.branch_a, title="越权")
+    assert not Questionnaire.objects.exists()
+
+
+def test_builder_adds_orders_and_audits(cast):
+    s = survey(cast.secretary, cast.branch_a, publish=False)
+    assert [q.position for q in s.q.questions.order_by("position")] == [1, 2, 3, 4, 5]
+    assert list(s.multiple.options.order_by("position").values_list("text", "is_other")) == [
+        ("助老", False),
+        ("助学", False),
+        ("就业", False),
+        ("其他", True),
+    ]
+    assert list(s.members_only.shown_to.values_list("text", flat=True)) == ["党员"]
+    assert AuditEvent.objects.filter(action="questionnaire.question_add", object_id=str(s.q.pk)).count() == 5
+    actions.question_move(actor=cast.secretary, question=s.text, up=True)
+    assert s.q.questions.get(pk=s.text.pk).position == 4
+    assert s.q.questions.get(pk=s.members_only.pk).position == 5
+    actions.question_remove(actor=cast.secretary, question=s.single)
+    assert list(s.q.questions.order_by("position").values_list("text", flat=True)) == [
+        "你的身份",
+        "希望的服务",
+        "意见建议",
+        "参加过志愿服务吗",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"kind": K.SINGLE, "options": ["只有一个"]}, "至少需要 2 个选项"),
+        ({"kind": K.MULTIPLE, "options": ["甲", "乙"], "max_picks": 3}, "1 到 2"),
+        ({"kind": K.MULTIPLE, "options": ["甲", "乙"], "max_picks": 0}, "1 到 2"),
+        ({"kind": K.SINGLE, "options": ["甲", "乙"], "max_picks": 1}, "只有多选题"),
+        ({"kind": K.TEXT, "options": ["甲"]}, "填空题不设选项"),
+        ({"kind": K.MULTIPLE, "options": ["甲", "乙"], "is_category_question": True}, "必须是单选题"),
+        ({"kind": K.SINGLE, "options": ["甲", "甲"]}, "不能重复"),
+        ({"kind": "ranking", "options": ["甲", "乙"]}, "题型不正确"),
+    ],
+)
+def test_question_rules(cast, kwargs, message):
+    q = actions.questionnaire_create(actor=cast.secretary, organisation=cast.branch_a, title="规则")
+    with pytest.raises(ValidationError, match=message):
+        actions.question_add(actor=cast.secretary, questionnaire=q, text="题", **kwargs)
+    assert not q.questions.exists()
+
+
+def test_second_category_question_and_foreign_shown_to_are_refused(cast):
+    s = survey(cast.secretary, cast.branch_a, publish=False)
+    with pytest.raises(ValidationError, match="只能有一道"):
+        actions.question_add(
+            actor=cast.secretary,
+            questionnaire=s.q,
+            kind=K.SINGLE,
+            text="再问身份",
+            is_category_question=True,
+            options=["甲", "乙"],
+        )
+    other = survey(cast.secretary, cast.branch_a, publish=False, title="另一份")
+    with pytest.raises(ValidationError, match="答卷人类别"):
+        actions.question_add(
+            actor=cast.secretary,
+            questionnaire=s.q,
+            kind=K.TEXT,
+            text="条件题",
+            shown_to=[other.category.options.first()],
+        )
+    with pytest.raises(ValidationError, match="答卷人类别"):  # an option of a non-category question
+        actions.question_add(
+            actor=cast.secretary, questionnaire=s.q, kind=K.TEXT, text="条件题", shown_to=[s.single.options.first()]
+        )
+    assert s.q.questions.count() == 5
+
+
+def test_edit_keeps_option_identity_and_shown_to(cast):
+    s = survey(cast.secretary, cast.branch_a, publish=False)
+    member_option = s.opt(s.category, "党员")
+    actions.question_edit(
+        actor=cast.secretary,
+        question=s.category,
+        text="您的身份",
+        is_category_question=True,
+        options=["普通群众", "党员", "干部", "其他人员"],
+    )
+    assert s.category.options.get(position=2).pk == member_option.pk
+    assert list(s.category.options.order_by("position").values_list("text", flat=True)) == [
+        "普通群众",
+        "党员",
+        "干部",
+        "其他人员",
+    ]
+    assert list(s.members_only.shown_to.all()) == [member_option]
+
+
+def test_publish_checks(cast):
+    empty = actions.questionnaire_create(actor=cast.secretary, organisation=cast.branch_a, title="空")
+    with pytest.raises(ValidationError, match="还没有题目"):
+        actions.questionnaire_publish(actor=cast.secretary, questionnaire=empty)
+    late = actions.questionnaire_create(actor=cast.secretary, organisation=cast.branch_a, title="类别题靠后")
+    actions.question_add(actor=cast.secretary, questionnaire=late, kind=K.TEXT, text="先问这个")
+    actions.question_add(
+        actor=cast.secretary,
+        questionnaire=late,
+        kind=K.SINGLE,
+        text="身份",
+        is_category_question=True,
+        options=["甲", "乙"],
+    )
+    with pytest.raises(ValidationError, match="必须是第 1 题"):
+        actions.questionnaire_publish(actor=cast.secretary, questionnaire=late)
+    assert Questionnaire.objects.filter(state=Questionnaire.State.PUBLISHED).count() == 0
+    s = survey(cast.secretary, cast.branch_a)
+    assert s.q.state == Questionnaire.State.PUBLISHED
+    assert AuditEvent.objects.filter(action="questionnaire.publish", object_id=str(s.q.pk)).exists()
+    with pytest.raises(ValidationError, match="不能发布"):
+        actions.questionnaire_publish(actor=cast.secretary, questionnaire=s.q)
+
+
+def test_published_without_answers_may_still_change(cast):
+    s = survey(cast.secretary, cast.branch_a)
+    actions.question_add(actor=cast.secretary, questionnaire=s.q, kind=K.TEXT, text="补充一题", required=False)
+    assert s.q.questions.count() == 6
+
+
+# Versioning -------------------------------------------------------------------------------------------------
+
+
+def test_a_change_after_answers_is_refused_and_a_new_version_copies(cast):
+    s = survey(cast.secretary, cast.branch_a)
+    response = actions.response_submit(questionnaire=s.q, answers=s.answers("党员"), channel="online", device="d" * 20)
+    for change in (
+        lambda: actions.question_add(actor=cast.secretary, questionnaire=s.q, kind=K.TEXT, text="新题"),
+        lambda: actions.question_remove(actor=cast.secretary, question=s.single),
+        lambda: actions.question_move(actor=cast.secretary, question=s.text, up=True),
+        lambda: actions.question_edit(actor=cast.secretary, question=s.single, text="改", options=["甲", "乙"]),
+    ):
+        with pytest.raises(ValidationError, match="创建新版本"):
+            change()
+    assert s.q.questions.count() == 5
+
+    new = actions.questionnaire_new_version(actor=cast.secretary, questionnaire=s.q)
+    s.q.refresh_from_db()
+    assert (new.version, new.previous_id, new.state) == (2, s.q.pk, Questionnaire.State.DRAFT)
+    assert s.q.state == Questionnaire.State.CLOSED
+    copied = {q.text: q for q in new.questions.all()}
+    assert len(copied) == 5
+    assert copied["希望的服务"].max_picks == 2 and copied["希望的服务"].options.filter(is_other=True).exists()
+    # shown_to points at the *copied* category option, not the old one
+    assert list(copied["参加过志愿服务吗"].shown_to.all()) == [copied["你的身份"].options.get(text="党员")]
+    # the old answers stay with the old version
+    assert response.questionnaire_id == s.q.pk
+    assert set(Answer.objects.filter(response=response).values_list("question__questionnaire", flat=True)) == {s.q.pk}
+    assert not Response.objects.filter(questionnaire=new).exists()
+    # the new draft is editable; the old one has its successor
+    actions.question_add(actor=cast.secretary, questionnaire=new, kind=K.TEXT, text="新题", required=False)
+    with pytest.raises(ValidationError, match="已经有新版本"):
+        actions.questionnaire_new_version(actor=cast.secretary, questionnaire=s.q)
+    assert AuditEvent.objects.filter(action="questionnaire.new_version", object_id=str(new.pk)).exists()
+
+
+def test_new_version_of_a_draft_is_refused(cast):
+    s = survey(cast.secretary, cast.branch_a, publish=False)
+    with pytest.raises(ValidationError, match="草稿"):
+        actions.questionnaire_new_version(actor=cast.secretary, questionnaire=s.q)
+    assert Questionnaire.objects.count() == 1
+
+
+# Answering --------------------------------------------------------------------------------------------------
+
+
+def test_a_valid_online_response(cast):
+    s = survey(cast.secretary, cast.branch_a)
+    before = AuditEvent.objects.count()
+    sheet = s.answers(
+        "党员",
+        multiple={"options": [s.opt(s.multiple, "助学").pk, s.opt(s.multiple, "其他").pk], "other": "  修路  "},
+        text={"text": "很好"},
+    )
+    response = actions.response_submit(questionnaire=s.q, answers=sheet, channel="online", device="phone-1234567890")
+    assert response.category == s.opt(s.category, "党员")
+    got = sorted((a.question.text, a.option.text if a.option else None, a.text) for a in response.answers.all())
+    assert got == sorted(
+        [
+            ("你的身份", "党员", ""),
+            ("总体满意吗", "满意", ""),
+            ("希望的服务", "助学", ""),
+            ("希望的服务", "其他", "修路"),
+            ("参加过志愿服务吗", "是", ""),
+            ("意见建议", None, "很好"),
+        ]
+    )
+    assert AuditEvent.objects.count() == before  # public responses are not audited one by one
+
+
+def test_paper_entry_is_audited_with_who_keyed_it_in(cast):
+    s = survey(cast.secretary, cast.branch_a)
+    response = actions.response_submit(
+        questionnaire=s.q, answers=s.answers(), channel="paper", entered_by=cast.secretary
+    )
+    assert (response.channel, response.device, response.entered_by) == ("paper", "", cast.secretary)
+    event = AuditEvent.objects.get(action="questionnaire.paper_enter")
+    assert event.actor == cast.secretary and event.object_id == str(response.pk)
+    with pytest.raises(ValidationError, match="管理范围"):
+        actions.response_submit(questionnaire=s.q, answers=s.answers(), channel="paper", entered_by=cast.outsider)
+
+
+def _hostile(s: Survey, other: Survey) -> dict:
+    o = s.opt
+    return {
+        "too many picks": s.answers(
+            multiple={"options": [o(s.multiple, "助老").pk, o(s.multiple, "助学").pk, o(s.multiple, "就业").pk]}
+        ),
+        "two options on a single-choice": s.answers(
+            single={"options": [o(s.single, "满意").pk, o(s.single, "一般").pk]}
+        ),
+        "an option of another question": s.answers(single={"options": [o(s.multiple, "助老").pk]}),
+        "an option of another questionnaire": s.answers(single={"options": [other.opt(other.single, "满意").pk]}),
+        "a non-integer option id": s.answers(single={"options": ["1 OR 1=1"]}),
+        "a duplicate pick": s.answers(multiple={"options": [o(s.multiple, "助老").pk, o(s.multiple, "助老").pk]}),
+        "a conditional question answered by another category": s.answers(
+            "群众", members_only={"options": [o(s.members_only, "否").pk]}
+        ),
+        "a required question missing": s.answers(single=None),
+        "the category question missing": s.answers(category=None),
+        "其他 without text": s.answers(multiple={"options": [o(s.multiple, "其他").pk], "other": "  "}),
+        "text without 其他": s.answers(multiple={"options": [o(s.multiple, "助老").pk], "other": "修路"}),
+        "其他 text too long": s.answers(multiple={"options": [o(s.multiple, "其他").pk], "other": "长" * 201}),
+        "free text too long": s.answers(text={"text": "长" * 501}),
+        "options on a free-text question": s.answers(text={"options": [o(s.single, "满意").pk]}),
+        "an unknown question id": {**s.answers(), 999_999: {"text": "x"}},
+        "a non-integer question id": {**s.answers(), "abc": {"text": "x"}},
+        "a question of another questionnaire": {**s.answers(), other.text.pk: {"text": "x"}},
+        "a conditional question skipped by its category (required)": s.answers("党员", members_only=None),
+    }
+
+
+HOSTILE_NAMES = [
+    "too many picks",
+    "two options on a single-choice",
+    "an option of another question",
+    "an option of another questionnaire",
+    "a non-integer option id",
+    "a duplicate pick",
+    "a conditional question answered by another category",
+    "a required question missing",
+    "the category question missing",
+    "其他 without text",
+    "text without 其他",
+    "其他 text too long",
+    "free text too long",
+    "options on a free-text question",
+    "an unknown question id",
+    "a non-integer question id",
+    "a question of another questionnaire",
+    "a conditional question skipped by its category (required)",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+@pytest.mark.parametrize("channel", ["online", "paper"])
+def test_hostile_sheets_are_refused_in_chinese_and_write_nothing(cast, name, channel):
+    s = survey(cast.secretary, cast.branch_a)
+    other = survey(cast.secretary, cast.branch_a, title="另一份")
+    sheet = _hostile(s, other)[name]
+    before = _rows()
+    extra = {"device": "hostile-device-0001"} if channel == "online" else {"entered_by": cast.secretary}
+    with pytest.raises(ValidationError) as refused:
+        actions.response_submit(questionnaire=s.q, answers=sheet, channel=channel, **extra)
+    message = " ".join(refused.value.messages)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in message), message
+    assert _rows() == before
+
+
+def test_one_response_per_device_and_states(cast):
+    s = survey(cast.secretary, cast.branch_a)
+    actions.response_submit(questionnaire=s.q, answers=s.answers(), channel="online", device="same-phone-000001")
+    before = _rows()
+    with pytest.raises(ValidationError, match="已经填写过"):
+        actions.response_submit(questionnaire=s.q, answers=s.answers(), channel="online", device="same-phone-000001")
+    with pytest.raises(ValidationError, match="设备"):
+        actions.response_submit(questionnaire=s.q, answers=s.answers(), channel="online", device="")
+    draft = survey(cast.secretary, cast.branch_a, publish=False, title="草稿")
+    with pytest.raises(ValidationError, match="未发布或已结束"):
+        actions.response_submit(questionnaire=draft.q, answers=draft.answers(), channel="online", device="x" * 20)
+    actions.questionnaire_close(actor=cast.secretary, questionnaire=s.q)
+    with pytest.raises(ValidationError, match="未发布或已结束"):
+        actions.response_submit(questionnaire=s.q, answers=s.answers(), channel="online", device="y" * 20)
+    assert _rows()[:2] == before[:2]
+
+
+def test_optional_and_unanswered_conditional_questions_may_be_left_out(cast):
+    s = survey(cast.secretary, cast.branch_a)
+    # 群众 skips the members-only question; the free text is optional and may come blank
+    response = actions.response_submit(
+        questionnaire=s.q, answers=s.answers("群众", text={"text": "  "}), channel="online", device="z" * 20
+    )
+    assert set(response.answers.values_list("question__text", flat=True)) == {"你的身份", "总体满意吗", "希望的服务"}

@@ -1,0 +1,162 @@
+"""The public answering page (no login) and the paper entry: hostile posts are refused with a Chinese message and
+write nothing; one response per device cookie; forged codes, drafts and closed questionnaires get Chinese pages."""
+
+import pytest
+from django.urls import reverse
+
+from evaluations.actions import questionnaires as actions
+from evaluations.models import Answer, Response
+from evaluations.selectors.questionnaires import questionnaire_code
+from evaluations.views.questionnaires import DEVICE_COOKIE
+from portal.models import AuditEvent
+from tests.evaluations.test_questionnaire_actions import HOSTILE_NAMES, Survey, _hostile, survey
+
+pytestmark = pytest.mark.django_db
+
+
+def post_data(sheet: dict) -> dict:
+    """A sheet as the browser posts it: q-<id> (options or text) and q-<id>-other."""
+    data: dict = {}
+    for pk, entry in sheet.items():
+        if "options" in entry:
+            data[f"q-{pk}"] = [str(v) for v in entry["options"]]
+        if "text" in entry:
+            data[f"q-{pk}"] = entry["text"]
+        if "other" in entry:
+            data[f"q-{pk}-other"] = entry["other"]
+    return data
+
+
+def url(s: Survey) -> str:
+    return reverse("evaluations:questionnaire_answer", args=[questionnaire_code(questionnaire=s.q)])
+
+
+def _rows() -> tuple:
+    return Response.objects.count(), Answer.objects.count(), AuditEvent.objects.count()
+
+
+@pytest.fixture
+def s(cast) -> Survey:
+    return survey(cast.secretary, cast.branch_a)
+
+
+@pytest.fixture
+def phone(client, s):
+    """The anonymous public with the device cookie the page hands out on GET."""
+    response = client.get(url(s))
+    assert response.status_code == 200
+    cookie = response.cookies[DEVICE_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and int(cookie["max-age"]) == 365 * 24 * 3600
+    return client
+
+
+def test_get_shows_questions_with_condition_data_and_no_inline_script(phone, s):
+    content = phone.get(url(s)).content.decode()
+    assert "你的身份" in content and "参加过志愿服务吗" in content
+    assert f'data-shown-to="{s.opt(s.category, "党员").pk}"' in content
+    assert "js/questionnaire_form.js" in content
+    assert "<script>" not in content  # every script is a file
+
+
+def test_a_good_answer_redirects_to_thanks_and_a_second_is_refused(phone, s):
+    response = phone.post(url(s), post_data(s.answers("党员", text={"text": "好"})))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("evaluations:questionnaire_answered", args=[url(s).split("/")[-2]])
+    assert Response.objects.filter(questionnaire=s.q, channel="online").count() == 1
+    assert "感谢" in phone.get(response["Location"]).content.decode()
+    before = _rows()
+    again = phone.post(url(s), post_data(s.answers()))
+    assert again.status_code == 400
+    assert "已经填写过" in again.content.decode()
+    assert _rows() == before
+
+
+def test_a_post_without_the_device_cookie_is_refused(client, s):
+    response = client.post(url(s), post_data(s.answers()))
+    assert response.status_code == 400
+    assert "Cookie" in response.content.decode()
+    assert not Response.objects.exists()
+
+
+# Through the page a free-text field carries text: an option id posted there is just the text "5".
+WEB_HOSTILE = [name for name in HOSTILE_NAMES if name != "options on a free-text question"]
+
+
+@pytest.mark.parametrize("name", WEB_HOSTILE)
+def test_hostile_posts_to_the_public_page(phone, cast, s, name):
+    other = survey(cast.secretary, cast.branch_a, title="另一份")
+    before = _rows()
+    response = phone.post(url(s), post_data(_hostile(s, other)[name]))
+    assert response.status_code == 400
+    refusal = response.context["error"]
+    assert refusal and any("\u4e00" <= ch <= "\u9fff" for ch in refusal)
+    assert refusal in response.content.decode()
+    assert _rows() == before
+
+
+@pytest.mark.parametrize("name", WEB_HOSTILE)
+def test_hostile_posts_to_the_paper_entry(login, cast, s, name):
+    other = survey(cast.secretary, cast.branch_a, title="另一份")
+    client = login(cast.secretary)
+    before = _rows()
+    response = client.post(
+        reverse("evaluations:questionnaire_paper", args=[s.q.pk]), post_data(_hostile(s, other)[name])
+    )
+    assert response.status_code == 400
+    assert response.context["error"] in response.content.decode()
+    assert _rows() == before
+
+
+def test_two_values_for_one_text_box_are_refused(phone, s):
+    data = post_data(s.answers())
+    data[f"q-{s.text.pk}"] = ["一", "二"]
+    response = phone.post(url(s), data)
+    assert response.status_code == 400 and "无效" in response.context["error"]
+    assert not Response.objects.exists()
+
+
+def test_paper_entry_records_who_keyed_it_in(login, cast, s):
+    client = login(cast.secretary)
+    page = reverse("evaluations:questionnaire_paper", args=[s.q.pk])
+    for _ in range(2):  # two paper forms, one per submit
+        response = client.post(page, post_data(s.answers("干部")))
+        assert response.status_code == 302 and response["Location"] == page
+    assert (
+        list(Response.objects.values_list("channel", "entered_by", "device")) == [("paper", cast.secretary.pk, "")] * 2
+    )
+    assert AuditEvent.objects.filter(action="questionnaire.paper_enter", actor=cast.secretary).count() == 2
+
+
+def test_forged_and_unknown_codes_are_a_chinese_404(client, s):
+    code = questionnaire_code(questionnaire=s.q)
+    number, signature = code.split("-")
+    forged = [
+        f"{number}-{'a' * len(signature)}",
+        f"{int(number, 36) + 1:x}-{signature}",
+        "abc",
+        "<script>",
+    ]
+    for bad in forged:
+        for method in (client.get, client.post):
+            response = method(reverse("evaluations:questionnaire_answer", args=[bad]))
+            assert response.status_code == 404, bad
+            assert "问卷不存在" in response.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_draft_and_closed_questionnaires_get_a_chinese_page(client, cast, s):
+    draft = survey(cast.secretary, cast.branch_a, publish=False, title="草稿")
+    response = client.get(url(draft))
+    assert response.status_code == 403 and "尚未发布" in response.content.decode()
+    client.get(url(s))
+    actions.questionnaire_close(actor=cast.secretary, questionnaire=s.q)
+    for method in (client.get, client.post):
+        response = method(url(s), post_data(s.answers()))
+        assert response.status_code == 410 and "已结束" in response.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_the_public_page_is_rate_limited_per_address(phone, s):
+    statuses = [phone.post(url(s), post_data(s.answers(single=None))).status_code for _ in range(61)]
+    assert statuses[:60] == [400] * 60  # refused answers, still under the limit
+    assert statuses[60] == 429
