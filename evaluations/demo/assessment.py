@@ -1,0 +1,14 @@
+"""Demo data for assessment (filled in by its area's builder)."""
+
+import datetime
+
+from portal.models import User
+
+
+def assessment_demo_build(*, actor: User, today: datetime.date) -> None:
+    """Builds this area's demo rows; called once, inside seed_demo's transaction, after the ratings."""
+
+
+def assessment_demo_summary() -> str:
+    """One Chinese line for seed_demo's output ("" to print nothing)."""
+    return ""
