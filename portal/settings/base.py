@@ -172,6 +172,9 @@ else:
 # The embedded default's local-memory cache is per process, which is fine for a single runserver; Django's own
 # Redis backend increments atomically though django-ratelimit does not list it.
 RATELIMIT_VIEW = "portal.views.rate_limited"
+# Behind a reverse proxy every request comes from the proxy: name the header it puts the client's address in
+# (e.g. HTTP_X_REAL_IP), or all of the public shares one limit.
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
 # The public rating page (/r/<code>/): posts per address. A venue's guests often share one address (the
 # community centre's Wi-Fi, one mobile carrier's NAT), and a big event ends with hundreds scanning at once, so
 # the limit is per crowd, not per person; one-per-device is enforced separately by a unique constraint.
