@@ -42,6 +42,12 @@ class ReviewRound(TimeStamped):
         ordering = ["-year", "-half", "organisation"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "kind", "year", "half"], name="review_round_once"),
+            # NULLs never clash in the constraint above: a yearly round (no half) needs its own.
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "year"],
+                condition=models.Q(half__isnull=True),
+                name="review_round_yearly_once",
+            ),
             models.CheckConstraint(
                 condition=models.Q(weight_self__lte=100)
                 & models.Q(weight_mutual__lte=100)

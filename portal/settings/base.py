@@ -204,11 +204,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "services.tasks.team_review_propose_task",
         "schedule": crontab(day_of_month=1, month_of_year=12, hour=2, minute=0),
     },
+    # Monthly, on the 1st — which includes 1 January, when the same settle books the new year's base (one job).
+    "points-settle": {
+        "task": "evaluations.tasks.points_settle_task",
+        "schedule": crontab(day_of_month=1, hour=1, minute=30),
+    },
+    "review-rounds-open": {
+        "task": "evaluations.tasks.review_rounds_open_task",
+        "schedule": crontab(day_of_month=1, month_of_year="1,7", hour=2, minute=30),
+    },
+    "review-rounds-close": {
+        "task": "evaluations.tasks.review_rounds_close_due_task",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 # What each job is for, shown by `run_job --list` (beat rejects unknown keys inside the schedule entries).
 JOB_DESCRIPTIONS = {
     "sessions-clear": "每日清理过期会话",
     "team-review": "每年 12 月生成志愿服务队队伍梳理建议（吐故纳新）",
+    "points-settle": "每月 1 日结算党员积分（1 月 1 日同时记入新年度基础分，并补结上一年度）",
+    "review-rounds-open": "每年 1 月、7 月 1 日为各党支部开启半年相互评议打分",
+    "review-rounds-close": "每日结束已过截止日期的民主评议并计算评议结果",
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,6 +1,6 @@
 """A 差评's whole life in a real browser on a phone-sized screen: the anonymous public opens the rating page of a
 published branch-A activity that started an hour ago, picks 不满意 and submits; the secretary finds the follow-up
-under 群众评价 → 差评整改, records the callback, the rectification and closes it, and the page shows 已办结."""
+under 评价考核 → 差评整改, records the callback, the rectification and closes it, and the page shows 已办结."""
 
 import re
 
@@ -33,11 +33,11 @@ def test_public_rates_unsatisfied_and_the_secretary_sees_it_through(cast, live_s
     follow_up = FollowUp.objects.get(rating=rating)
     assert follow_up.assignee == cast.secretary and follow_up.state == FollowUp.State.OPEN
 
-    # The secretary, on a phone: the menu → 群众评价 → 差评整改, then the follow-up.
+    # The secretary, on a phone: the menu → 评价考核 → 差评整改, then the follow-up.
     secretary = phone_page()
     log_in(secretary, base, "secretary")
     secretary.get_by_role("button", name="菜单").click()
-    secretary.get_by_role("button", name="群众评价").click()
+    secretary.get_by_role("button", name="评价考核").click()
     secretary.get_by_role("link", name="差评整改").click()
     secretary.wait_for_url(f"{base}/evaluations/follow-ups/")
     row = secretary.get_by_test_id("follow-up-row")
