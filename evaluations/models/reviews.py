@@ -167,3 +167,6 @@ class BranchAssessment(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.year} 评星"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluations:assessment_detail", args=[self.pk])

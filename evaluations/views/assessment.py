@@ -92,7 +92,7 @@ def assessment_form(request: HttpRequest) -> HttpResponse:
             _("评星结果已保存。"),
         )
         if assessment:
-            return redirect("evaluations:assessment_detail", pk=assessment.pk)
+            return redirect(assessment)
     figures = selectors.branch_figures(organisation=organisation, year=year) if organisation else None
     context = {
         "form": form,
