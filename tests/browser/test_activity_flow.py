@@ -6,23 +6,13 @@ import datetime
 import re
 
 import pytest
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from services import actions
 from services.models import Activity, HoursEntry, Participation
 from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _page_exists(name: str, *args) -> bool:
-    try:
-        reverse(name, args=args)
-    except NoReverseMatch:
-        return False
-    return True
 
 
 def _local(moment: datetime.datetime) -> str:
@@ -66,15 +56,11 @@ def test_activity_from_creation_to_the_members_hours(cast, live_server, phone_pa
     expect(member.get_by_text("我的报名：已报名")).to_be_visible()
 
     # The secretary records attendance on the sheet.
-    if _page_exists("services:attendance_sheet", activity.pk):
-        secretary.goto(f"{base}{activity.get_absolute_url()}")
-        secretary.get_by_role("link", name="出勤登记").click()
-        secretary.wait_for_url(f"{base}/services/activities/{activity.pk}/attendance/")
-        secretary.get_by_role("button", name="全部出勤").click()
-        expect(secretary.get_by_text("出勤已保存")).to_be_visible()
-    else:  # TODO: the attendance sheet (services:attendance_sheet) is not there yet: record through the action
-        participation = Participation.objects.get(activity=activity, person=cast.member_person)
-        actions.attendance_record(actor=cast.secretary, activity=activity, marks={participation.pk: (True, None)})
+    secretary.goto(f"{base}{activity.get_absolute_url()}")
+    secretary.get_by_role("link", name="出勤登记").click()
+    secretary.wait_for_url(f"{base}/services/activities/{activity.pk}/attendance/")
+    secretary.get_by_role("button", name="全部出勤").click()
+    expect(secretary.get_by_text("出勤已保存")).to_be_visible()
     assert Participation.objects.get(activity=activity, person=cast.member_person).state == "attended"
 
     # …ends it and closes it with the served figures.
@@ -89,14 +75,10 @@ def test_activity_from_creation_to_the_members_hours(cast, live_server, phone_pa
     assert activity.state == Activity.State.CLOSED and activity.served_people == 35
 
     # Hours count once approved.
-    if _page_exists("services:hours_pending"):
-        secretary.goto(f"{base}/services/hours/pending/")
-        secretary.get_by_label("甲党员").first.check()
-        secretary.get_by_role("button", name="审核通过").click()
-        expect(secretary.get_by_text("已审核通过 1 条记录")).to_be_visible()
-    else:  # TODO: the approval queue (services:hours_pending) is not there yet: approve through the action
-        pending = list(HoursEntry.objects.filter(participation__activity=activity, state=HoursEntry.State.PENDING))
-        actions.hours_approve(actor=cast.secretary, entries=pending)
+    secretary.goto(f"{base}/services/hours/pending/")
+    secretary.get_by_label("甲党员").first.check()
+    secretary.get_by_role("button", name="审核通过").click()
+    expect(secretary.get_by_text("已审核通过 1 条记录")).to_be_visible()
     assert HoursEntry.objects.get(participation__person=cast.member_person).state == HoursEntry.State.APPROVED
 
     # The member sees the hours.
