@@ -51,6 +51,8 @@ def follow_up_list_for_user(*, user: User) -> QuerySet[FollowUp]:
             "-is_open",
             F("open_due").asc(nulls_last=True),
             F("closed_on").desc(nulls_last=True),
+            # a weekend makes two ratings share a due date: the one received first comes first
+            "rating__created_at",
             "pk",
         )
     )
