@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 # Two workers: the machines we run on have two cores.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install install-dev assets migrate demo lint format check bench
+.PHONY: run test install install-dev assets migrate demo lint format check bench backup restore
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ $(VENV)/.runtime: requirements.txt | $(PY)
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
+
+$(VENV)/.bench: requirements.txt requirements-dev.txt requirements-bench.txt | $(PY)
+	$(PIP) install --quiet -r requirements-bench.txt
+	touch $@ $(VENV)/.dev $(VENV)/.runtime
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -49,3 +53,28 @@ lint: install-dev
 format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# PostgreSQL only: `make backup` writes backups/<timestamp>/ (db.dump + media.tar.gz);
+# `make restore BACKUP=backups/<timestamp>` loads it into DATABASE_URL, replacing what is there.
+backup:
+	scripts/backup.sh
+
+restore:
+	scripts/restore.sh
+
+# Benchmarks (bench/; figures and how they were measured in bench/RESULTS.md). `make bench` installs locust and runs
+# the page load benchmark, 50 users for 60 s against gunicorn, on the PostgreSQL database DATABASE_URL names (the
+# demo district or the district-scale data; REDIS_URL optional, default Redis db 13). `make bench LOAD_ARGS="--users
+# 20 --duration 20"` passes options (see bench/load.py); it fails (status 2) when the p95 target is missed, 1 on
+# errors. The others, by hand:
+#   .venv/bin/python bench/rating_burst.py        public ratings under a burst (its own database portal_bench)
+#   .venv/bin/python bench/roster_import.py       the 1,000-row roster import (a throwaway database)
+#   DATABASE_URL=… .venv/bin/python bench/yearly_report.py --year YYYY   the yearly report workbook
+#   DATABASE_URL=… .venv/bin/python manage.py generate_scale_data --scale district   the district-scale data
+bench: $(VENV)/.bench
+	@case "$$DATABASE_URL" in \
+	  postgres://*|postgresql://*) $(PY) bench/load.py $(LOAD_ARGS) ;; \
+	  *) echo "make bench: set DATABASE_URL to a PostgreSQL database with the demo district (manage.py seed_demo)" \
+	       "or the district-scale data, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_load make bench"; \
+	     exit 2 ;; \
+	esac

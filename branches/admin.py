@@ -269,10 +269,48 @@ class OrgDepartmentOnlyAdmin(ScopedAdmin):
         actions.reference_row_save(actor=request.user, instance=obj, changed=form.changed_data)
 
 
+class HostSubtreeFilter(admin.SimpleListFilter):
+    """Hosts whose organisation lies in a subtree (the dashboards' coverage figures link here with ?subtree=)."""
+
+    title = "所属党组织（含下级）"
+    parameter_name = "subtree"
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(pk), name)
+            for pk, name in selectors.organisation_list_for_user(user=request.user).values_list("pk", "name")
+        ]
+
+    def queryset(self, request, queryset):
+        if not (self.value() or "").isdigit():
+            return queryset
+        organisation = selectors.organisation_list_for_user(user=request.user).filter(pk=int(self.value())).first()
+        if organisation is None:
+            return queryset.none()
+        return queryset.filter(organisation__path__startswith=organisation.path)
+
+
+class HostCoveredFilter(admin.SimpleListFilter):
+    """Covered by any of the four formation modes, or not (DOMAIN §2: coverage = covered hosts / all hosts)."""
+
+    title = "是否覆盖"
+    parameter_name = "covered"
+
+    def lookups(self, request, model_admin):
+        return [("1", "已覆盖"), ("0", "未覆盖")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.exclude(formation=HostUnit.Formation.NONE)
+        if self.value() == "0":
+            return queryset.filter(formation=HostUnit.Formation.NONE)
+        return queryset
+
+
 @admin.register(HostUnit)
 class HostUnitAdmin(OrgDepartmentOnlyAdmin):
     list_display = ["name", "sector", "formation", "organisation", "staff_count"]
-    list_filter = ["sector", "formation"]
+    list_filter = ["sector", "formation", HostCoveredFilter, HostSubtreeFilter]
     search_fields = ["name"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["instructor"]

@@ -17,8 +17,9 @@ from branches.models import (
     Role,
 )
 from branches.resources import roster_upload_read
-from branches.selectors import organisation_choices_for_user
+from branches.selectors import mobile_overdue_q, organisation_choices_for_user
 from portal.lib import idnumbers
+from portal.lib.choices import NameChoiceFilter
 from portal.models import User
 
 
@@ -146,10 +147,8 @@ class MobileReturnForm(forms.Form):
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     political_status = django_filters.ChoiceFilter(label=_("政治面貌"), choices=PoliticalStatus.choices)
-    organisation = django_filters.ModelChoiceFilter(
-        label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree"
-    )
-    grid = django_filters.ModelChoiceFilter(label=_("网格"), queryset=Grid.objects.none())
+    organisation = NameChoiceFilter(label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree")
+    grid = NameChoiceFilter(label=_("网格"), queryset=Grid.objects.none())
     is_active_member = django_filters.BooleanFilter(label=_("在册"))
 
     class Meta:
@@ -170,6 +169,46 @@ class PersonFilter(django_filters.FilterSet):
 
     def in_subtree(self, queryset, name: str, value: Organisation):
         return queryset.filter(organisation__path__startswith=value.path)
+
+
+class MobileMemberFilter(django_filters.FilterSet):
+    """The mobile members list: by organisation (subtree) and by reporting status — away and reporting on time,
+    away and overdue (past the due date and the grace period, as `MobileMember.is_overdue`), or returned."""
+
+    AWAY, ON_TIME, OVERDUE, RETURNED = "away", "on_time", "overdue", "returned"
+
+    organisation = NameChoiceFilter(label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree")
+    status = django_filters.ChoiceFilter(
+        label=_("状态"),
+        choices=[
+            (AWAY, _("在外")),
+            (ON_TIME, _("在外·按时汇报")),
+            (OVERDUE, _("在外·汇报逾期")),
+            (RETURNED, _("已返回")),
+        ],
+        method="in_status",
+    )
+
+    class Meta:
+        model = MobileMember
+        fields = ["organisation", "status"]
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["organisation"].queryset = organisation_choices_for_user(user=user).order_by("path")
+
+    def in_subtree(self, queryset, name: str, value: Organisation):
+        return queryset.filter(person__organisation__path__startswith=value.path)
+
+    def in_status(self, queryset, name: str, value: str):
+        if value == self.RETURNED:
+            return queryset.filter(returned_on__isnull=False)
+        away = queryset.filter(returned_on__isnull=True)
+        if value == self.OVERDUE:
+            return away.filter(mobile_overdue_q())
+        if value == self.ON_TIME:
+            return away.exclude(mobile_overdue_q())
+        return away
 
 
 class RosterImportForm(forms.Form):

@@ -1,12 +1,17 @@
 """Reads for the branches app. Access is decided here: what lies outside a user's scope does not exist (404)."""
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThanOrEqual
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,6 +23,7 @@ from branches.models import (
     MobileReport,
     Organisation,
     Person,
+    Role,
     RoleAssignment,
     RuleSettings,
 )
@@ -208,6 +214,34 @@ def mobile_member_list_for_user(*, user: User, open_only: bool = False) -> Query
     return records.filter(person_id=scope.person_id) if scope.person_id else records.none()
 
 
+def mobile_overdue_through(*, today: datetime.date, rules: RuleSettings) -> datetime.date:
+    """The last date a record's latest report (or, without one, its leave date) may have and the record be overdue
+    on `today`: `MobileMember.is_overdue` turned into a bound on that date, so that SQL can filter on it.
+
+    Overdue means today > base + N months + grace, i.e. base + N months < today − grace. Adding months is monotone
+    (31 January + 1 month = 28 February), so the bases that qualify are all those up to one date, found a few days
+    around (today − grace − N months)."""
+    cutoff = today - datetime.timedelta(days=rules.mobile_report_grace_days)
+    interval = relativedelta(months=rules.mobile_report_interval_months)
+    guess = cutoff - interval
+    for offset in range(4, -8, -1):
+        day = guess + datetime.timedelta(days=offset)
+        if day + interval < cutoff:
+            return day
+    raise AssertionError("unreachable: month ends differ by at most three days")
+
+
+def mobile_overdue_q(
+    *, today: datetime.date | None = None, rules: RuleSettings | None = None, last_report: str = "last_report"
+) -> Q:
+    """Open records whose report is overdue on `today`, in SQL (the same as `MobileMember.is_overdue`).
+    `last_report` names the annotation holding the date of the latest report (None: none yet, the leave date
+    counts). Never NULL, so the condition can be negated (`exclude`) safely."""
+    through = mobile_overdue_through(today=today or timezone.localdate(), rules=rules or RuleSettings.current())
+    base = Coalesce(F(last_report), F("leave_date"))
+    return Q(returned_on__isnull=True) & Q(LessThanOrEqual(base, Value(through)))
+
+
 def mobile_member_get_for_user(*, user: User, pk: int, write: bool = False) -> MobileMember:
     record = mobile_member_list_for_user(user=user).filter(pk=pk).first()
     if record is None:
@@ -278,3 +312,83 @@ def working_day_deadline(*, start: datetime.date, days: int) -> datetime.date:
     """The date `days` working days after `start`, with 组织部's holiday calendar applied."""
     holidays, workdays = working_calendar()
     return add_working_days(start, days, holidays, workdays)
+
+
+# Who a scheduled reminder goes to ---------------------------------------------------------------------------
+
+
+def secretary_users_for(
+    *, organisations: Iterable[Organisation], on: datetime.date | None = None, inherit: bool = True
+) -> dict[int, list[User]]:
+    """organisation id → the active accounts of its current secretaries (书记), in order of appointment. With
+    `inherit`, an organisation without one (a party group, a branch between secretaries) gets those of the nearest
+    organisation above that has one: someone who manages it must hear of its overdue work. One query."""
+    organisations = list(organisations)
+    on = on or timezone.localdate()
+    step = Organisation.steplen
+    if inherit:
+        prefixes = {o.path[:end] for o in organisations for end in range(step, len(o.path) + 1, step)}
+    else:
+        prefixes = {o.path for o in organisations}
+    roles = (
+        RoleAssignment.objects.filter(
+            organisation__path__in=prefixes,
+            role=Role.SECRETARY,
+            start_date__lte=on,
+            person__user__isnull=False,
+            person__user__is_active=True,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
+        .select_related("person__user", "organisation")
+        .order_by("organisation__path", "start_date", "pk")
+    )
+    by_path: dict[str, list[User]] = defaultdict(list)
+    for role in roles:
+        if role.person.user not in by_path[role.organisation.path]:
+            by_path[role.organisation.path].append(role.person.user)
+    result = {}
+    for organisation in organisations:
+        ancestors = (organisation.path[:end] for end in range(len(organisation.path), 0, -step))
+        result[organisation.pk] = next((by_path[path] for path in ancestors if by_path.get(path)), [])
+    return result
+
+
+def committee_secretary_users(*, on: datetime.date | None = None) -> list[User]:
+    """The active accounts of the current secretaries of 党委 and 党总支 (the committees above the branches)."""
+    on = on or timezone.localdate()
+    holders = (
+        RoleAssignment.objects.filter(
+            role=Role.SECRETARY,
+            organisation__kind__in=(Organisation.Kind.COMMITTEE, Organisation.Kind.GENERAL_BRANCH),
+            start_date__lte=on,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
+        .values("person__user_id")
+    )
+    return list(User.objects.filter(is_active=True, pk__in=holders).order_by("pk"))
+
+
+def mobile_members_due(*, today: datetime.date, organisation: Organisation | None = None) -> list[dict]:
+    """The open departure records (of a subtree, or all), each with its next report's due date and whether it is
+    overdue on `today` (past the due date and the grace period) — derived, as on the list page."""
+    rules = RuleSettings.current()
+    records = (
+        MobileMember.objects.filter(returned_on__isnull=True, leave_date__lte=today)
+        .select_related("person__organisation", "person__user")
+        .annotate(
+            last_report=Max(
+                "reports__date", filter=Q(reports__kind__in=MobileReport.REPORT_KINDS, reports__date__lte=today)
+            )
+        )
+        .order_by("person__organisation__path", "pk")
+    )
+    if organisation is not None:
+        records = records.filter(person__organisation__path__startswith=organisation.path)
+    return [
+        {
+            "record": record,
+            "next_due": record.next_due(record.last_report, rules),
+            "overdue": record.is_overdue(record.last_report, rules, today),
+        }
+        for record in records
+    ]

@@ -15,6 +15,7 @@ from branches import actions, resources, selectors
 from branches.forms import (
     MembershipEventForm,
     MobileDepartureForm,
+    MobileMemberFilter,
     MobileReportForm,
     MobileReturnForm,
     PersonCreateForm,
@@ -145,9 +146,11 @@ def person_role_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def mobile_list(request: HttpRequest) -> HttpResponse:
-    records = selectors.mobile_member_list_for_user(user=request.user)
-    rows = selectors.mobile_member_rows(records=records)
-    return render(request, "branches/mobile_list.html", {"page": paginate(request, rows)})
+    records = MobileMemberFilter(
+        request.GET, queryset=selectors.mobile_member_list_for_user(user=request.user), user=request.user
+    )
+    rows = selectors.mobile_member_rows(records=records.qs)
+    return render(request, "branches/mobile_list.html", {"page": paginate(request, rows), "filter": records})
 
 
 @login_required

@@ -1,12 +1,18 @@
 """Writes on accounts."""
 
+import logging
+
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from portal.audit import audit_record
-from portal.models import User
+from portal.models import JobRun, Notification, User
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -83,3 +89,72 @@ def account_password_set(*, actor: User | None, user: User, password: str) -> Us
     user.save(update_fields=["password", "updated_at"])
     audit_record(actor=actor, action="account.password_set", target=user)
     return user
+
+
+# Scheduled job runs: the record behind `run_job --list`. The record is itself the log, so no audit event. --------
+
+
+def job_run_start(*, name: str) -> JobRun:
+    # Outside any transaction of the job: the "running" row must stay even if the job's own work rolls back.
+    return JobRun.objects.create(name=name, started_at=timezone.now())
+
+
+def job_run_finish(*, run: JobRun, summary: object = None, error: BaseException | None = None) -> JobRun:
+    run.finished_at = timezone.now()
+    run.outcome = JobRun.Outcome.FAILED if error is not None else JobRun.Outcome.OK
+    run.summary = summary if isinstance(summary, dict) else ({} if summary is None else {"result": str(summary)})
+    run.error = repr(error) if error is not None else ""
+    run.save(update_fields=["finished_at", "outcome", "summary", "error"])
+    return run
+
+
+# Notifications: the in-portal inbox, and e-mail where the account has an address. ------------------------------
+
+
+def notification_send(*, recipient: User, key: str, title: str, body: str = "", url: str = "") -> Notification | None:
+    """Sends a reminder once: the (recipient, key) pair is unique, so a job that runs again sends nothing.
+
+    Returns the new notification, or None when it had been sent before (or the account is inactive)."""
+    if not recipient.is_active:
+        return None
+    with transaction.atomic():
+        notification, created = Notification.objects.get_or_create(
+            recipient=recipient, key=key[:120], defaults={"title": title[:200], "body": body, "url": url[:300]}
+        )
+        if not created:
+            return None
+        audit_record(
+            actor=None, action="notification.send", target=notification, summary=f"{recipient} · {title}"[:300]
+        )
+    if recipient.email:
+        _notification_email(notification)
+    return notification
+
+
+def _notification_email(notification: Notification) -> None:
+    """Mailed after the inbox row is committed; a mail failure leaves the reminder in the inbox (emailed_at empty)."""
+    link = f"{settings.PORTAL_BASE_URL.rstrip('/')}{notification.url}" if notification.url else ""
+    try:
+        send_mail(
+            subject=f"[服务型党组织建设平台] {notification.title}",
+            message="\n\n".join(part for part in (notification.body, link) if part),
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+    except OSError:
+        logger.exception("提醒邮件发送失败：notification %s", notification.pk)
+        return
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+
+
+def notification_mark_read(*, user: User, notification: Notification) -> Notification:
+    if notification.recipient_id != user.pk:
+        raise ValidationError("这条提醒不是发给您的。")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,6 +1,8 @@
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from branches.selectors import scope_for
+from portal.models import Notification
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -8,4 +10,6 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_scope": scope_for(user)}
+    # Lazy: counted only when a page draws the navigation (one indexed query), never for JSON or files.
+    unread = SimpleLazyObject(lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count())
+    return {"nav_scope": scope_for(user), "nav_unread": unread}

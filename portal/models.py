@@ -65,3 +65,125 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job, by beat or by hand: what `run_job --list` shows as the last run and outcome."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("运行中")
+        OK = "ok", _("成功")
+        FAILED = "failed", _("失败")
+
+    name = models.CharField(_("任务"), max_length=60)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    summary = models.JSONField(_("摘要"), default=dict, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("任务运行记录")
+        verbose_name_plural = _("任务运行记录")
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            # run_job --list: the latest run of each job
+            models.Index(fields=["name", "-started_at"], name="jobrun_latest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M} {self.get_outcome_display()}"
+
+
+class Notification(models.Model):
+    """A reminder in a user's inbox. `key` names what it is about, so the same reminder is never sent twice."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收人")
+    )
+    key = models.CharField(_("提醒标识"), max_length=120)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内提醒")
+        verbose_name_plural = _("站内提醒")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # each reminder once: a re-run of the job that sends it finds the row and sends nothing
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once"),
+        ]
+        indexes = [
+            # the unread count in the navigation and the inbox list
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReportExport(models.Model):
+    """A yearly report (年度报告) built in the background: its progress while running, the workbook when done,
+    and who asked for it, when, for which subtree (the history)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    year = models.PositiveIntegerField(_("年度"))
+    # Null: the whole tree (组织部).
+    organisation = models.ForeignKey(
+        "branches.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_exports",
+        verbose_name=_("范围"),
+    )
+    # Null: made by the January job, not by a person.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_exports",
+        verbose_name=_("发起人"),
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    step = models.CharField(_("当前步骤"), max_length=100, blank=True)
+    file = models.FileField(_("文件"), upload_to="reports/%Y/", blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("年度报告")
+        verbose_name_plural = _("年度报告")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="report_progress_max_100"),
+            # the January job makes the whole-tree report of last year once, however often it runs
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=models.Q(requested_by__isnull=True, organisation__isnull=True),
+                name="report_scheduled_once_per_year",
+            ),
+        ]
+        indexes = [
+            # the history page: the latest exports first (filtered by scope in the selector)
+            models.Index(fields=["-created_at"], name="report_history_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年度报告 {self.organisation or '全区'}"
+
+    @property
+    def scope_label(self) -> str:
+        return self.organisation.name if self.organisation_id else _("全部党组织")

@@ -1,8 +1,11 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max, QuerySet
+from django.utils.translation import gettext as _
 
 from branches import selectors as branch_selectors
 from branches.models import Organisation
-from portal.models import User
+from portal.models import AuditEvent, JobRun, User
 
 
 def broker_state() -> str:
@@ -31,3 +34,22 @@ def home_for_user(*, user: User) -> dict:
     if scope.person_id:
         context["me"] = branch_selectors.person_get_for_user(user=user, pk=scope.person_id)
     return context
+
+
+def job_last_runs() -> dict[str, JobRun]:
+    """The latest run of each scheduled job, by name: two queries however long the history (ids grow with time)."""
+    latest_ids = (
+        JobRun.objects.filter(name__in=list(settings.CELERY_BEAT_SCHEDULE))
+        .values("name")
+        .annotate(latest=Max("id"))
+        .values_list("latest", flat=True)
+    )
+    return {run.name: run for run in JobRun.objects.filter(pk__in=list(latest_ids))}
+
+
+def audit_event_list_for_user(*, user: User) -> QuerySet[AuditEvent]:
+    """The audit log, newest first, for 组织部 staff only: it spans the whole tree, so a scoped user (who would
+    otherwise learn of objects outside their subtree from it) is refused outright rather than shown a part."""
+    if not branch_selectors.scope_for(user).everything:
+        raise PermissionDenied(_("只有组织部工作人员可以查看审计日志。"))
+    return AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")

@@ -43,6 +43,23 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
+def celery_worker():
+    """A real Celery worker (a thread of this process) consuming this process's queue on the Redis broker, with
+    tasks sent to the broker instead of run in-process. Messages a cut-off earlier run left are purged first."""
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    app.conf.task_always_eager = False
+    try:
+        app.control.purge()
+        with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+            yield app
+    finally:
+        app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture
 def _fail_missing_service():
     pytest.fail("REQUIRE_SERVICES=1: a required service is missing")
 

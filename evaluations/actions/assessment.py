@@ -10,10 +10,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from branches.models import Organisation
-from branches.selectors import scope_for
+from branches.selectors import scope_for, secretary_users_for
 from evaluations.models import BranchAssessment
 from evaluations.selectors.assessment import (
     CHECKLIST,
@@ -21,6 +23,7 @@ from evaluations.selectors.assessment import (
     branch_figures,
     checklist_label,
 )
+from portal.actions import notification_send
 from portal.audit import audit_record, snapshot
 from portal.models import User
 
@@ -160,3 +163,62 @@ def branch_assess(
         changes={"stars": values["stars"], "figures": figures},
     )
     return assessment
+
+
+# The yearly reminder job ------------------------------------------------------------------------------------
+
+
+def assessment_remind(*, year: int, today: datetime.date) -> dict[str, int]:
+    """评星晋级 of a year (the January job, for the year just ended). The job cannot make the assessments:
+    `branch_assess` needs the 六有 checklist with its evidence, judged by the level above — a row made without it
+    would freeze a one-star result. So for every branch not yet assessed for the year it reminds, once each:
+
+    - the branch's own secretary, to prepare the 六有 evidence (`assessment-prepare:{branch}:{year}`);
+    - the assessors — the secretaries of the nearest organisation above the branch that has one (党总支 or 党委),
+      else 组织部 — one reminder each listing their branches (`assessment-due:{year}`).
+
+    Each reminder commits on its own (see `notification_send`); nothing else is written."""
+    branches = list(
+        Organisation.objects.filter(kind__in=Organisation.BRANCH_KINDS, is_archived=False)
+        .exclude(pk__in=BranchAssessment.objects.filter(year=year).values("organisation_id"))
+        .order_by("path")
+    )
+    step = Organisation.steplen
+    parents = {
+        o.path: o for o in Organisation.objects.filter(path__in={b.path[:-step] for b in branches if b.depth > 1})
+    }
+    own = secretary_users_for(organisations=branches, on=today, inherit=False)
+    above = secretary_users_for(organisations=parents.values(), on=today)
+    org_department = list(User.objects.filter(is_org_department=True, is_active=True).order_by("pk"))
+    list_url = f"{reverse('evaluations:assessment_list')}?{urlencode({'year': year})}"
+    summary = {"year": year, "unassessed": len(branches), "reminded": 0, "no_account": 0}
+    assessors: dict[int, tuple[User, list[Organisation]]] = {}
+    for branch in branches:
+        parent = parents.get(branch.path[:-step])
+        for user in (above[parent.pk] if parent is not None else []) or org_department:
+            assessors.setdefault(user.pk, (user, []))[1].append(branch)
+        if not own[branch.pk]:
+            summary["no_account"] += 1
+        for secretary in own[branch.pk]:
+            if notification_send(
+                recipient=secretary,
+                key=f"assessment-prepare:{branch.pk}:{year}",
+                title=f"{year}年度评星晋级：请准备“六有”佐证材料",
+                body=(
+                    f"{branch.name}{year}年度评星晋级将由上级党组织评定。请整理“六有”（领导班子、骨干队伍、活动场所、"
+                    "服务载体、制度机制、服务业绩）的佐证材料，报上级党组织。"
+                ),
+                url=list_url,
+            ):
+                summary["reminded"] += 1
+    for user, rows in assessors.values():
+        names = "、".join(branch.name for branch in rows)
+        if notification_send(
+            recipient=user,
+            key=f"assessment-due:{year}",
+            title=f"{year}年度评星晋级：{len(rows)} 个党支部待评定",
+            body=f"以下党支部尚未评定{year}年度星级：{names}。请对照“六有”佐证材料和量化指标评定星级。",
+            url=list_url,
+        ):
+            summary["reminded"] += 1
+    return summary

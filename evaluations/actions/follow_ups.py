@@ -7,11 +7,14 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from branches.models import Role, RoleAssignment
-from branches.selectors import scope_for, working_day_deadline
+from branches.selectors import scope_for, secretary_users_for, working_day_deadline
 from evaluations.models import EvaluationRules, FollowUp, Rating
+from evaluations.selectors.follow_ups import overdue_q
+from portal.actions import notification_send
 from portal.audit import audit_record
 from portal.models import User
 
@@ -167,3 +170,41 @@ def follow_up_close(
     follow_up.save(update_fields=["closing_note", "closed_on", "state", "updated_at"])
     _audit(actor, follow_up, "close", FollowUp.State.RECTIFIED, follow_up.closing_note, closed_on=closed_on)
     return follow_up
+
+
+# The daily reminder job -------------------------------------------------------------------------------------
+
+
+def follow_ups_overdue_remind(*, today: datetime.date) -> dict[str, int]:
+    """每日: each follow-up still open past its due date reminds the secretary of its organisation (the one in
+    office now: the assignee may have moved on; failing a secretary, the assignee) — once per follow-up and due
+    date (`follow-up-overdue:{id}:{due}`), however often the job runs. Overdue is derived (the list shows it
+    first), never stored; each reminder commits on its own (see `notification_send`)."""
+    follow_ups = list(
+        FollowUp.objects.filter(overdue_q(today))
+        .select_related("organisation", "assignee", "rating__activity")
+        .order_by("due_on", "pk")
+    )
+    secretaries = secretary_users_for(organisations={f.organisation for f in follow_ups}, on=today)
+    summary = {"overdue": len(follow_ups), "reminded": 0, "no_account": 0}
+    for follow_up in follow_ups:
+        recipients = secretaries[follow_up.organisation_id]
+        if not recipients and follow_up.assignee is not None and follow_up.assignee.is_active:
+            recipients = [follow_up.assignee]
+        if not recipients:
+            summary["no_account"] += 1
+        activity = follow_up.rating.activity
+        for recipient in recipients:
+            if notification_send(
+                recipient=recipient,
+                key=f"follow-up-overdue:{follow_up.pk}:{follow_up.due_on:%Y%m%d}",
+                title=f"差评整改已逾期：{activity.title}",
+                body=(
+                    f"活动“{activity.title}”收到的差评（{timezone.localtime(follow_up.rating.created_at):%Y年%m月%d日}）"
+                    f"整改期限为 {follow_up.due_on:%Y年%m月%d日}，已逾期 {(today - follow_up.due_on).days} 天，"
+                    f"当前状态：{follow_up.get_state_display()}。请尽快回访、整改并办结。"
+                ),
+                url=reverse("evaluations:follow_up_detail", args=[follow_up.pk]),
+            ):
+                summary["reminded"] += 1
+    return summary

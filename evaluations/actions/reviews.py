@@ -30,13 +30,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Sum
+from django.urls import reverse
 
 from branches.models import MEMBER_STATUSES, Organisation, Person
-from branches.selectors import scope_for
+from branches.selectors import scope_for, secretary_users_for
 from evaluations.models import PeerScore, PointsEntry, ReviewRound, ReviewSheet
 from evaluations.selectors import reviews as selectors
 from evaluations.selectors.reviews import review_period
 from portal import audit
+from portal.actions import notification_send
 from portal.lib import xlsx
 from portal.models import User
 from services.models import Participation
@@ -238,6 +240,53 @@ def review_rounds_open_all(*, kind: str, year: int, half: int | None, today: dat
         )
         opened += 1
     return {"opened": opened}
+
+
+def review_rounds_yearly_open(*, year: int, today: datetime.date) -> dict[str, int]:
+    """年度民主评议 (the December job): opens the year's round for every branch with party members that lacks it
+    (`review_rounds_open_all`, closing on 31 December; `review-rounds-close` then computes the results), and
+    announces each open yearly round of the year once — to every member with an account (`review-round:{round}`:
+    self-evaluation and peer scores) and to the branch secretary (`review-round-manage:{round}`: the organisation
+    scores). A round a secretary opened by hand is announced too. A re-run opens and sends nothing."""
+    opened = review_rounds_open_all(kind=ReviewRound.Kind.YEARLY, year=year, half=None, today=today)["opened"]
+    rounds = list(
+        ReviewRound.objects.filter(kind=ReviewRound.Kind.YEARLY, year=year, state=ReviewRound.State.OPEN)
+        .select_related("organisation")
+        .order_by("organisation__path")
+    )
+    sheets = ReviewSheet.objects.filter(round__in=rounds).select_related("person__user").order_by("round", "pk")
+    secretaries = secretary_users_for(organisations={r.organisation for r in rounds}, on=today)
+    summary = {"opened": opened, "reminded": 0, "no_account": 0}
+    by_round = {r.pk: r for r in rounds}
+    for sheet in sheets:
+        round_ = by_round[sheet.round_id]
+        if sheet.person.user is None:
+            summary["no_account"] += 1
+        elif notification_send(
+            recipient=sheet.person.user,
+            key=f"review-round:{round_.pk}",
+            title=f"{year}年度民主评议已开始",
+            body=(
+                f"{round_.organisation.name}{year}年度民主评议已开始，截止 {round_.closes_on:%Y年%m月%d日}。"
+                "请填写自我评价和自评分，并为本支部其他党员互评打分（互评对其他党员匿名）。"
+            ),
+            url=reverse("evaluations:review_round_detail", args=[round_.pk]),
+        ):
+            summary["reminded"] += 1
+    for round_ in rounds:
+        for secretary in secretaries[round_.organisation_id]:
+            if notification_send(
+                recipient=secretary,
+                key=f"review-round-manage:{round_.pk}",
+                title=f"{round_.organisation.name}{year}年度民主评议：请组织评议",
+                body=(
+                    f"{year}年度民主评议已开启，截止 {round_.closes_on:%Y年%m月%d日}。请督促党员完成自评和互评，"
+                    "由支委会评定组织评价分；截止后系统自动计算综合得分和评定等次。"
+                ),
+                url=reverse("evaluations:review_round_detail", args=[round_.pk]),
+            ):
+                summary["reminded"] += 1
+    return summary
 
 
 # Inputs ------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from branches.models import Organisation
 from branches.selectors import organisation_choices_for_user
 from evaluations.models import FollowUp
 from evaluations.selectors.follow_ups import overdue_q
+from portal.lib.choices import NameChoiceFilter
 from portal.models import User
 from services.forms.activities import DateInput
 
@@ -62,13 +63,19 @@ class CloseForm(_Today):
 class FollowUpFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(label=_("状态"), choices=FollowUp.State.choices)
     overdue = django_filters.BooleanFilter(label=_("只看逾期"), method="only_overdue", widget=forms.CheckboxInput)
-    organisation = django_filters.ModelChoiceFilter(
-        label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree"
+    organisation = NameChoiceFilter(label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree")
+    # A follow-up opens with its 差评: these filter by the (local) date of the rating.
+    opened_from = django_filters.DateFilter(
+        label=_("差评日期从"), field_name="rating__created_at", lookup_expr="date__gte", widget=DateInput()
     )
+    opened_to = django_filters.DateFilter(
+        label=_("差评日期至"), field_name="rating__created_at", lookup_expr="date__lte", widget=DateInput()
+    )
+    open = django_filters.BooleanFilter(label=_("只看未办结"), method="only_open", widget=forms.CheckboxInput)
 
     class Meta:
         model = FollowUp
-        fields = ["state", "overdue", "organisation"]
+        fields = ["state", "overdue", "organisation", "opened_from", "opened_to", "open"]
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -79,6 +86,9 @@ class FollowUpFilter(django_filters.FilterSet):
 
     def in_subtree(self, queryset: QuerySet, name: str, value: Organisation) -> QuerySet:
         return queryset.filter(organisation__path__startswith=value.path)
+
+    def only_open(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.filter(state__in=FollowUp.OPEN_STATES) if value else queryset
 
 
 class PeriodForm(forms.Form):

@@ -3,13 +3,16 @@
 import datetime
 from decimal import Decimal
 
+import django_filters
 from django import forms
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
 from branches.selectors import organisation_choices_for_user
 from evaluations.models import ReviewRound, ReviewSheet
+from portal.lib.choices import NameChoiceFilter
 from portal.models import User
 from services.forms.activities import DateInput
 
@@ -116,3 +119,30 @@ class OrganisationScoreForm(forms.Form):
 
 class ReviewFollowUpForm(forms.Form):
     note = forms.CharField(label=_("批评教育情况"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReviewRoundFilter(django_filters.FilterSet):
+    """The rounds list's filters. With a grade, the rounds with at least one sheet of that grade, each with
+    `grade_count` (how many): the dashboards' review-grade figures link here."""
+
+    year = django_filters.NumberFilter(label=_("年度"))
+    kind = django_filters.ChoiceFilter(label=_("类型"), choices=ReviewRound.Kind.choices)
+    state = django_filters.ChoiceFilter(label=_("状态"), choices=ReviewRound.State.choices)
+    organisation = NameChoiceFilter(label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree")
+    grade = django_filters.ChoiceFilter(label=_("评定等次"), choices=ReviewSheet.Grade.choices, method="with_grade")
+
+    class Meta:
+        model = ReviewRound
+        fields = ["year", "kind", "state", "organisation", "grade"]
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["organisation"].queryset = organisation_choices_for_user(user=user).order_by("path")
+
+    def in_subtree(self, queryset: QuerySet, name: str, value: Organisation) -> QuerySet:
+        return queryset.filter(organisation__path__startswith=value.path)
+
+    def with_grade(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        sheets = ReviewSheet.objects.filter(round=OuterRef("pk"), grade=value)
+        counted = sheets.order_by().values("round").annotate(n=Count("pk")).values("n")
+        return queryset.filter(Exists(sheets)).annotate(grade_count=Subquery(counted, output_field=IntegerField()))

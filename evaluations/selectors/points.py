@@ -328,6 +328,31 @@ def branch_points_table(*, user: User, organisation: Organisation, year: int) ->
     )
 
 
+def points_band_from(minimum: str | None, maximum: str | None) -> tuple[int | None, int | None]:
+    """The ?min_points= and ?max_points= of the branch table (a band of yearly points, both ends included);
+    anything unreadable is no bound."""
+
+    def bound(value: str | None) -> int | None:
+        try:
+            number = int(value or "")
+        except ValueError:
+            return None
+        return number if 0 <= number <= 100_000 else None
+
+    return bound(minimum), bound(maximum)
+
+
+def points_in_band(
+    *, people: QuerySet[Person], minimum: int | None = None, maximum: int | None = None
+) -> QuerySet[Person]:
+    """`branch_points_table` rows whose yearly points as shown (never below 0) lie in the band."""
+    if minimum is not None:
+        people = people.filter(shown_total__gte=minimum)
+    if maximum is not None:
+        people = people.filter(shown_total__lte=maximum)
+    return people
+
+
 def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
     first = datetime.date(year, 3 * (quarter - 1) + 1, 1)
     return first, first + relativedelta(months=3) - datetime.timedelta(days=1)

@@ -58,6 +58,8 @@ def branch_points(request: HttpRequest) -> HttpResponse:
     organisation = selectors.points_organisation_get_for_user(user=request.user, pk=request.GET.get("organisation"))
     year = selectors.year_from(request.GET.get("year"))
     people = selectors.branch_points_table(user=request.user, organisation=organisation, year=year)
+    minimum, maximum = selectors.points_band_from(request.GET.get("min_points"), request.GET.get("max_points"))
+    people = selectors.points_in_band(people=people, minimum=minimum, maximum=maximum)
     codes = [(code, label) for code, label in PointsRule.Code.choices]
     page = paginate(request, people, per_page=50)
     for person in page.object_list:
@@ -68,6 +70,7 @@ def branch_points(request: HttpRequest) -> HttpResponse:
         "page": page,
         "codes": codes,
         "organisations": selectors.points_organisations_for_user(user=request.user),
+        "band": (minimum, maximum) if minimum is not None or maximum is not None else None,
     }
     return render(request, "evaluations/points_branch.html", context)
 

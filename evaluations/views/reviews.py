@@ -20,6 +20,7 @@ from evaluations.forms.reviews import (
     OrganisationScoreForm,
     PeerScoresForm,
     ReviewFollowUpForm,
+    ReviewRoundFilter,
     ReviewRoundForm,
     SelfEvaluationForm,
 )
@@ -32,9 +33,13 @@ from portal.web import apply_action, form_errors_to_messages, paginate
 @require_GET
 def review_round_list(request: HttpRequest) -> HttpResponse:
     selectors.review_list_check(user=request.user)
-    page = paginate(request, selectors.review_round_list_for_user(user=request.user))
+    rounds = ReviewRoundFilter(
+        request.GET, queryset=selectors.review_round_list_for_user(user=request.user), user=request.user
+    )
+    page = paginate(request, rounds.qs)
     can_open = scope_for(request.user).manages_anything
-    return render(request, "evaluations/review_round_list.html", {"page": page, "can_open": can_open})
+    context = {"page": page, "can_open": can_open, "filter": rounds}
+    return render(request, "evaluations/review_round_list.html", context)
 
 
 @login_required

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER = TemplatesSetting
     "allauth",
     "allauth.account",
     "treebeard",
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_ratelimit",
+    "csp",
     "portal",
     "branches",
     "volunteers",
@@ -57,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (see CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -74,6 +79,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
+# Form widgets render with the project's templates too (templates/django/forms/: a faster select).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -158,13 +165,16 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # django-redis, so that a Redis outage degrades instead of failing: cache reads miss, writes are dropped
+    # (logged), and rate limits fail open (RATELIMIT_FAIL_OPEN below) while pages and writes keep working.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -172,13 +182,22 @@ else:
 # The embedded default's local-memory cache is per process, which is fine for a single runserver; Django's own
 # Redis backend increments atomically though django-ratelimit does not list it.
 RATELIMIT_VIEW = "portal.views.rate_limited"
+# With Redis down the counters cannot be read: let requests through rather than refuse the whole public. The
+# one-rating-per-device rule is a database constraint and still holds; the login lockout pauses with Redis.
+RATELIMIT_FAIL_OPEN = True
 # Behind a reverse proxy every request comes from the proxy: name the header it puts the client's address in
 # (e.g. HTTP_X_REAL_IP), or all of the public shares one limit.
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+# allauth limits logins per client address too (30 a minute): behind the proxy it must read the same header, or the
+# whole district shares 30 logins a minute. HTTP_X_REAL_IP (the WSGI key) is the header X-Real-IP.
+if RATELIMIT_IP_META_KEY and RATELIMIT_IP_META_KEY.startswith("HTTP_"):
+    ALLAUTH_TRUSTED_CLIENT_IP_HEADER = RATELIMIT_IP_META_KEY.removeprefix("HTTP_").replace("_", "-")
 # The public rating page (/r/<code>/): posts per address. A venue's guests often share one address (the
 # community centre's Wi-Fi, one mobile carrier's NAT), and a big event ends with hundreds scanning at once, so
 # the limit is per crowd, not per person; one-per-device is enforced separately by a unique constraint.
 RATING_RATE_LIMIT = os.environ.get("RATING_RATE_LIMIT", "120/10m")
+# Dashboards above a branch keep their figures this long (seconds): a district's year takes seconds to count.
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "600"))
 # Key of the public short links (QR codes on printed posters): pinned separately so that rotating SECRET_KEY
 # does not turn every poster hanging in a venue into a dead link.
 SHORTLINK_KEY = os.environ.get("SHORTLINK_KEY", SECRET_KEY)
@@ -192,8 +211,16 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-job leaves the message to be re-run (tasks are idempotent)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With Redis, a message a killed worker had taken is delivered again once this has passed (kombu's default is an
+# hour). It must outlast the longest job, or a slow job would be started twice (harmless: jobs are idempotent, but
+# wasted): a district's yearly report takes ~10 s, the points settlement ~30 s.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queuing from a web request must not hang when Redis is down: give up after about a second; the row stays queued
+# and the report-exports-resume job picks it up once the broker is back (portal.jobs.enqueue).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 # The schedule lives in code. Each entry names a job that `manage.py run_job NAME` can also run by hand.
 CELERY_BEAT_SCHEDULE = {
     "sessions-clear": {
@@ -217,6 +244,63 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.tasks.review_rounds_close_due_task",
         "schedule": crontab(hour=3, minute=40),
     },
+    # DOMAIN §6, the rest. Reminder jobs run in the morning (they mail people), a few minutes apart; the night is
+    # left to the heavy ones. Each may run again at any time: every reminder is sent once (a unique key).
+    # Daily
+    "demands-overdue-remind": {
+        "task": "services.tasks.demands_overdue_remind_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "follow-ups-overdue-remind": {
+        "task": "evaluations.tasks.follow_ups_overdue_remind_task",
+        "schedule": crontab(hour=7, minute=35),
+    },
+    # Monthly, on the 1st (after points-settle at 01:30)
+    "pairing-gaps-remind": {
+        "task": "services.tasks.pairing_gaps_remind_task",
+        "schedule": crontab(day_of_month=1, hour=7, minute=45),
+    },
+    "monthly-briefing": {
+        "task": "evaluations.tasks.monthly_briefing_send_task",
+        "schedule": crontab(day_of_month=1, hour=8, minute=0),
+    },
+    # Every two months
+    "mobile-reports-remind": {
+        "task": "branches.tasks.mobile_reports_remind_task",
+        "schedule": crontab(day_of_month=1, month_of_year="1,3,5,7,9,11", hour=8, minute=10),
+    },
+    # Quarterly, for the quarter just ended
+    "pairing-inspection": {
+        "task": "services.tasks.pairing_inspection_send_task",
+        "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=8, minute=20),
+    },
+    "red-stars-publish": {
+        "task": "evaluations.tasks.red_stars_publish_task",
+        "schedule": crontab(day_of_month=1, month_of_year="1,4,7,10", hour=8, minute=30),
+    },
+    # Yearly: December for the running year (team-review above), January for the year just ended
+    "pledge-appraisal-remind": {
+        "task": "services.tasks.pledge_appraisal_remind_task",
+        "schedule": crontab(day_of_month=1, month_of_year=12, hour=8, minute=40),
+    },
+    "review-rounds-yearly-open": {
+        "task": "evaluations.tasks.review_rounds_yearly_open_task",
+        "schedule": crontab(day_of_month=1, month_of_year=12, hour=8, minute=50),
+    },
+    "assessment-remind": {
+        "task": "evaluations.tasks.assessment_remind_task",
+        "schedule": crontab(day_of_month=10, month_of_year=1, hour=9, minute=0),
+    },
+    # After the late settle of December (the first five days of January) and the yearly review rounds' close.
+    "yearly-report": {
+        "task": "portal.tasks.report_export_yearly_task",
+        "schedule": crontab(day_of_month=15, month_of_year=1, hour=4, minute=0),
+    },
+    # Not a DOMAIN cadence: builds the report exports whose message was lost while the broker was down.
+    "report-exports-resume": {
+        "task": "portal.tasks.report_exports_resume_task",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 # What each job is for, shown by `run_job --list` (beat rejects unknown keys inside the schedule entries).
 JOB_DESCRIPTIONS = {
@@ -225,10 +309,24 @@ JOB_DESCRIPTIONS = {
     "points-settle": "每月 1 日结算党员积分（1 月 1 日同时记入新年度基础分，并补结上一年度）",
     "review-rounds-open": "每年 1 月、7 月 1 日为各党支部开启半年相互评议打分",
     "review-rounds-close": "每日结束已过截止日期的民主评议并计算评议结果",
+    "demands-overdue-remind": "每日提醒逾期未办结的群众需求（承办人，无账号时提醒支部书记）",
+    "follow-ups-overdue-remind": "每日提醒逾期未办结的差评整改（支部书记）",
+    "pairing-gaps-remind": "每月 1 日提醒上月未走访的结对帮扶党员",
+    "monthly-briefing": "每月 1 日向各支部书记发送月度工作提示（逾期需求、未结整改、缺访结对、流动党员汇报）",
+    "mobile-reports-remind": "每两个月提醒流动党员按期汇报，逾期的同时提醒支部书记",
+    "pairing-inspection": "每季度向组织部和党委（党总支）书记发送上季度结对帮扶督查汇总",
+    "red-stars-publish": "每季度发布上季度红星榜（通知支部书记和上榜党员）",
+    "pledge-appraisal-remind": "每年 12 月 1 日提醒开展本年度承诺践诺评议",
+    "review-rounds-yearly-open": "每年 12 月 1 日为各党支部开启年度民主评议并通知党员",
+    "assessment-remind": "每年 1 月 10 日提醒上年度评星晋级（支部准备“六有”材料，上级党组织评定）",
+    "yearly-report": "每年 1 月 15 日生成上年度全区年度报告",
+    "report-exports-resume": "每 10 分钟补做因消息队列中断而未开始的年度报告导出",
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
+# Reminder e-mails link back to the portal: its address as people reach it.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 # Uploads: a roster is small; anything larger is refused before it is parsed.
 ROSTER_IMPORT_MAX_BYTES = int(os.environ.get("ROSTER_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
@@ -243,6 +341,23 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp), in every environment so that the tests and the browser tests run under
+# it. Everything comes from our own origin: no inline <script>, no inline style="" (pages use classes from
+# static/css/portal.css; ECharts and Bootstrap set styles through the CSSOM, which CSP allows), no eval.
+# img-src allows data: for the SVG icons Bootstrap's stylesheet embeds (select arrows, the navbar toggler); QR
+# codes are inline SVG or served by us. The admin needs no exception (Django 5.2's admin has no inline scripts).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 LOGGING = {
     "version": 1,

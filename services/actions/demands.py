@@ -9,15 +9,17 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from branches.models import Organisation, Person
-from branches.selectors import scope_for, working_day_deadline
+from branches.selectors import scope_for, secretary_users_for, working_day_deadline
+from portal.actions import notification_send
 from portal.audit import audit_record, snapshot
 from portal.models import User
 from services.models import Demand, DemandCategory
-from services.selectors.demands import demand_team_choices
-from volunteers.models import Team
+from services.selectors.demands import demand_team_choices, demands_open_overdue
+from volunteers.models import Team, TeamMembership
 
 MAX_CONTENT = 2000
 MAX_RESULT = 2000
@@ -226,3 +228,51 @@ def demand_category_save(*, actor: User | None, category: DemandCategory, change
         changes={name: snapshot(category, [name])[name] for name in changed},
     )
     return category
+
+
+# The daily reminder job -------------------------------------------------------------------------------------
+
+
+def demands_overdue_remind(*, today: datetime.date) -> dict[str, int]:
+    """每日: each demand still open past its deadline reminds who must act — the assigned member, or the leaders of
+    the assigned team, or else (not assigned, or nobody there has an account) the secretary of the demand's
+    organisation. The key names the demand and its deadline, so each is reminded once per person, however often
+    the job runs; a demand handed to someone new reminds the new assignee.
+
+    Overdue itself is derived (the list shows it first, with its days late); nothing is stored. Not one
+    transaction around the run: each reminder commits on its own (see `notification_send`), so a failure halfway
+    keeps what was sent and a re-run sends only the rest."""
+    demands = list(demands_open_overdue(today=today))
+    leaders: dict[int, list[User]] = {}
+    for membership in TeamMembership.objects.filter(
+        team_id__in={d.assigned_team_id for d in demands if d.assigned_team_id},
+        state=TeamMembership.State.ACTIVE,
+        role=TeamMembership.Role.LEADER,
+        person__user__is_active=True,
+    ).select_related("person__user"):
+        leaders.setdefault(membership.team_id, []).append(membership.person.user)
+    secretaries = secretary_users_for(organisations={d.organisation for d in demands}, on=today)
+    summary = {"overdue": len(demands), "reminded": 0, "no_account": 0}
+    for demand in demands:
+        assignee = demand.assigned_person.user if demand.assigned_person_id else None
+        if assignee is not None and assignee.is_active:
+            recipients = [assignee]
+        else:
+            recipients = leaders.get(demand.assigned_team_id, []) or secretaries[demand.organisation_id]
+        if not recipients:
+            summary["no_account"] += 1
+        late = (today - demand.deadline).days
+        for recipient in recipients:
+            if notification_send(
+                recipient=recipient,
+                key=f"demand-overdue:{demand.pk}:{demand.deadline:%Y%m%d}",
+                title=f"群众需求逾期未办结：{demand.category.name}（#{demand.pk}）",
+                body=(
+                    f"{demand.organisation.name}于 {demand.received_on:%Y年%m月%d日} 受理的群众需求，办理期限为 "
+                    f"{demand.deadline:%Y年%m月%d日}，已逾期 {late} 天，当前状态：{demand.get_state_display()}。"
+                    "请尽快办理并登记办理结果。"
+                ),
+                url=reverse("services:demand_detail", args=[demand.pk]),
+            ):
+                summary["reminded"] += 1
+    return summary

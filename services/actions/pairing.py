@@ -17,16 +17,24 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from branches.models import Grid, Organisation, Person
-from branches.selectors import scope_for
+from branches.selectors import committee_secretary_users, scope_for
+from portal.actions import notification_send
 from portal.audit import audit_record, diff, snapshot
 from portal.lib import xlsx
 from portal.models import User
 from services.models import Household, Pairing, PairingVisit, VisitPhoto
-from services.selectors.pairing import pairing_can_visit, pairing_register
+from services.selectors.pairing import (
+    PeriodCounts,
+    pairing_can_visit,
+    pairing_counts_by_organisation,
+    pairing_register,
+    pairings_without_visit,
+)
 
 HOUSEHOLD_FIELDS = ["organisation", "grid", "head_name", "address", "phone", "situation", "size", "notes"]
 HOUSEHOLD_EDITABLE = ["grid", "head_name", "address", "phone", "situation", "size", "notes"]
@@ -384,3 +392,94 @@ def pairing_register_export(*, actor: User, pairings: Any, filters: dict[str, st
         changes={"rows": len(rows), "masked": masked, "filters": filters or {}},
     )
     return content
+
+
+# The pairing jobs: monthly visit gaps, the quarterly inspection summary --------------------------------------
+#
+# Not one transaction around a run: each reminder commits on its own (see `notification_send`), so a failure
+# halfway keeps what was sent and a re-run sends only the rest. The gaps themselves are derived (缺访 on the list
+# and in the register), never stored.
+
+
+def pairing_gaps_remind(*, today: datetime.date) -> dict:
+    """每月: every pairing that owed a visit last month and had none reminds its helper, once per pairing and
+    month (`pairing-gap:{pairing}:{YYYY-MM}`). Helpers without an account are counted, not reminded; the branch
+    secretary sees them in the monthly briefing."""
+    month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    label = f"{month.year}年{month.month}月"
+    summary = {"month": f"{month:%Y-%m}", "gaps": 0, "reminded": 0, "no_account": 0}
+    for pairing in pairings_without_visit(month=month):
+        summary["gaps"] += 1
+        helper = pairing.helper.user
+        if helper is None:
+            summary["no_account"] += 1
+            continue
+        if notification_send(
+            recipient=helper,
+            key=f"pairing-gap:{pairing.pk}:{month:%Y-%m}",
+            title=f"结对帮扶走访提醒：{label}未走访",
+            body=(
+                f"您的结对帮扶（{pairing.household}，{pairing.organisation.name}）在{label}没有走访记录。"
+                "一帮一结对每月至少走访一次，请尽快走访并登记走访情况。"
+            ),
+            url=reverse("services:pairing_detail", args=[pairing.pk]),
+        ):
+            summary["reminded"] += 1
+    return summary
+
+
+def _quarter_just_ended(today: datetime.date) -> tuple[int, int, datetime.date, datetime.date]:
+    """(year, quarter, first day, last day) of the calendar quarter before the one `today` is in."""
+    first_of_this = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    last = first_of_this - datetime.timedelta(days=1)
+    quarter = (last.month - 1) // 3 + 1
+    return last.year, quarter, datetime.date(last.year, 3 * quarter - 2, 1), last
+
+
+def pairing_inspection_send(*, today: datetime.date) -> dict:
+    """每季度 结对帮扶督查汇总: for the quarter just ended, each 组织部 member and each 党委/党总支 secretary gets
+    one summary of the branches in their scope — pairs, visits and months without a visit (缺访月次) per branch —
+    once per quarter (`pairing-inspection:{YYYY}Q{n}`). Counts only: no household's name or address."""
+    year, quarter, first, last = _quarter_just_ended(today)
+    counts = pairing_counts_by_organisation(first=first, last=last)
+    # Each organisation's pairings count for the branch it lies in (a party group's for its branch); pairings held
+    # above any branch (a committee's own) count for that organisation itself.
+    step = Organisation.steplen
+    ancestors = {path[:end] for path in counts for end in range(step, len(path) + 1, step)}
+    known = {o.path: o for o in Organisation.objects.filter(path__in=ancestors)}
+    units: dict[str, tuple[Organisation, PeriodCounts]] = {}
+    for path, row in counts.items():
+        branch = next(
+            (known[p] for p in (path[:end] for end in range(step, len(path) + 1, step)) if known[p].is_branch),
+            known[path],
+        )
+        unit = units.setdefault(branch.path, (branch, PeriodCounts()))[1]
+        unit.pairs, unit.visits, unit.gaps = unit.pairs + row.pairs, unit.visits + row.visits, unit.gaps + row.gaps
+    recipients = {user.pk: user for user in User.objects.filter(is_org_department=True, is_active=True)}
+    recipients |= {user.pk: user for user in committee_secretary_users(on=today)}
+    label = f"{year}年第{quarter}季度"
+    summary = {"quarter": f"{year}Q{quarter}", "units": len(units), "reminded": 0}
+    for user in sorted(recipients.values(), key=lambda u: u.pk):
+        scope = scope_for(user)
+        rows = [units[path] for path in sorted(units) if scope.covers_path(path)]
+        if not rows:
+            continue
+        total = PeriodCounts(
+            pairs=sum(r.pairs for _, r in rows),
+            visits=sum(r.visits for _, r in rows),
+            gaps=sum(r.gaps for _, r in rows),
+        )
+        lines = [
+            f"{label}（{first:%m月%d日}至{last:%m月%d日}）共 {len(rows)} 个党组织：结对 {total.pairs} 对，"
+            f"走访 {total.visits} 次，缺访 {total.gaps} 个月次。",
+            *(f"{o.name}：结对 {r.pairs} 对，走访 {r.visits} 次，缺访 {r.gaps} 个月次" for o, r in rows),
+        ]
+        if notification_send(
+            recipient=user,
+            key=f"pairing-inspection:{year}Q{quarter}",
+            title=f"{label}结对帮扶督查汇总",
+            body="\n".join(lines),
+            url=reverse("services:pairing_list"),
+        ):
+            summary["reminded"] += 1
+    return summary

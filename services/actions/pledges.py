@@ -13,10 +13,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from branches.models import Organisation, Person
-from branches.selectors import scope_for
+from branches.selectors import scope_for, secretary_users_for
+from portal.actions import notification_send
 from portal.audit import audit_record, diff, snapshot
 from portal.models import User
 from services.models import Pledge, PledgeItem, PledgeProgress, Post
@@ -376,3 +379,57 @@ def post_end(*, actor: User | None, post: Post) -> Post:
     post.save(update_fields=["is_active", "updated_at"])
     audit_record(actor=actor, action="post.end", target=post, summary=str(post), changes={"is_active": [True, False]})
     return post
+
+
+# The year-end appraisal job ---------------------------------------------------------------------------------
+
+
+def pledge_appraisal_remind(*, year: int, today: datetime.date) -> dict:
+    """年终践诺评议: the appraisal (`pledge_appraise`) needs the organisation's comment and the members' and the
+    masses' ratings, so the job cannot make it; it opens the season instead. Each organisation with pledges of
+    the year not yet appraised reminds its secretary once (`pledge-appraisal:{organisation}:{year}`, linking to
+    those pledges), and each pledging member is asked once to bring their progress up to date before it
+    (`pledge-progress:{pledge}`). Withdrawn pledges are left out. Each reminder commits on its own (see
+    `notification_send`); nothing else is written."""
+    pledges = list(
+        Pledge.objects.filter(year=year, is_withdrawn=False, result="")
+        .select_related("organisation", "person__user")
+        .order_by("organisation__path", "pk")
+    )
+    by_organisation: dict[int, list[Pledge]] = {}
+    for pledge in pledges:
+        by_organisation.setdefault(pledge.organisation_id, []).append(pledge)
+    secretaries = secretary_users_for(organisations={p.organisation for p in pledges}, on=today)
+    summary = {"year": year, "pending": len(pledges), "reminded": 0, "no_account": 0}
+    for organisation_id, rows in by_organisation.items():
+        organisation = rows[0].organisation
+        # "none" is the list filter's 未评议 (services.forms.pledges.UNAPPRAISED; the forms import this module)
+        query = urlencode({"year": year, "organisation": organisation_id, "result": "none"})
+        if not secretaries[organisation_id]:
+            summary["no_account"] += 1
+        for secretary in secretaries[organisation_id]:
+            if notification_send(
+                recipient=secretary,
+                key=f"pledge-appraisal:{organisation_id}:{year}",
+                title=f"{year}年度承诺践诺评议：{organisation.name}尚有 {len(rows)} 份未评议",
+                body=(
+                    f"{organisation.name}有 {len(rows)} 份 {year} 年度承诺尚未进行践诺评议。请在年底前组织评议："
+                    "党组织评价、党员互评、群众评议，评定已践诺、部分践诺或未践诺（党员本人不能评议自己的承诺）。"
+                ),
+                url=f"{reverse('services:pledge_list')}?{query}",
+            ):
+                summary["reminded"] += 1
+    for pledge in pledges:
+        if pledge.person is None:
+            continue
+        if pledge.person.user is None:
+            summary["no_account"] += 1
+        elif notification_send(
+            recipient=pledge.person.user,
+            key=f"pledge-progress:{pledge.pk}",
+            title=f"{year}年度承诺即将评议：请登记践诺进展",
+            body=f"您的承诺“{pledge.title}”将在年底进行践诺评议，请在评议前登记各项承诺事项的完成情况。",
+            url=reverse("services:pledge_detail", args=[pledge.pk]),
+        ):
+            summary["reminded"] += 1
+    return summary

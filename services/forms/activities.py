@@ -11,12 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
 from branches.selectors import organisation_choices_for_user
+from portal.lib.choices import NameChoiceFilter
 from portal.models import User
 from services.models import Activity, ActivityCategory
+from services.selectors.activities import HELD_STATES
 from volunteers.models import Team
 from volunteers.selectors import team_choices_for_user
 
 RUNNING = "running"  # 进行中 is derived (published and between start and end), so it filters by time, not by a state
+HELD = "held"  # 已开展: ended or closed (services.selectors.activities.HELD_STATES), what the dashboards count
 
 
 class DateInput(forms.DateInput):
@@ -144,12 +147,12 @@ class ActivityFilter(django_filters.FilterSet):
         label=_("结束日期"), field_name="starts_at", lookup_expr="date__lte", widget=DateInput()
     )
     category = django_filters.ModelChoiceFilter(label=_("类别"), queryset=ActivityCategory.objects.all())
-    organisation = django_filters.ModelChoiceFilter(
-        label=_("组织单位"), queryset=Organisation.objects.none(), method="in_subtree"
-    )
-    team = django_filters.ModelChoiceFilter(label=_("服务队"), queryset=Team.objects.none())
+    organisation = NameChoiceFilter(label=_("组织单位"), queryset=Organisation.objects.none(), method="in_subtree")
+    team = NameChoiceFilter(label=_("服务队"), queryset=Team.objects.none())
     state = django_filters.ChoiceFilter(
-        label=_("状态"), choices=[(RUNNING, _("进行中")), *Activity.State.choices], method="in_state"
+        label=_("状态"),
+        choices=[(RUNNING, _("进行中")), *Activity.State.choices, (HELD, _("已开展（已结束或已关闭）"))],
+        method="in_state",
     )
 
     class Meta:
@@ -169,6 +172,8 @@ class ActivityFilter(django_filters.FilterSet):
         running = Q(state=Activity.State.PUBLISHED, starts_at__lte=now, ends_at__gt=now)
         if value == RUNNING:
             return queryset.filter(running)
+        if value == HELD:
+            return queryset.filter(state__in=HELD_STATES)
         if value == Activity.State.PUBLISHED:  # 已发布 as listed: published and not (yet) running
             return queryset.filter(state=value).exclude(running)
         return queryset.filter(state=value)

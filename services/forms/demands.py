@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation, Person
 from branches.selectors import organisation_choices_for_user
+from portal.lib.choices import NameChoiceFilter
 from portal.models import User
 from services.actions.demands import phone_check
 from services.forms.activities import DateInput
 from services.models import Demand, DemandCategory
-from services.selectors.demands import overdue_q
+from services.selectors.demands import on_time_q, overdue_q
 from volunteers.models import Team
 
 TIMESTAMP_SALT = "services.public_demand.rendered"
@@ -117,18 +118,29 @@ class CallBackForm(forms.Form):
         self.initial.setdefault("callback_on", timezone.localdate())
 
 
+# 办理情况: open (any open state), open and not yet past its deadline, done by its deadline. With `overdue` these
+# cover what the dashboards count (the overdue open ones are progress=open plus overdue).
+OPEN, OPEN_IN_TIME, ON_TIME = "open", "open_in_time", "on_time"
+PROGRESS_CHOICES = [(OPEN, _("未办结")), (OPEN_IN_TIME, _("办理中（未逾期）")), (ON_TIME, _("按期办结"))]
+
+
 class DemandFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(label=_("状态"), choices=Demand.State.choices)
     category = django_filters.ModelChoiceFilter(label=_("类别"), queryset=DemandCategory.objects.all())
     channel = django_filters.ChoiceFilter(label=_("来源渠道"), choices=Demand.Channel.choices)
     overdue = django_filters.BooleanFilter(label=_("只看逾期"), method="only_overdue", widget=forms.CheckboxInput)
-    organisation = django_filters.ModelChoiceFilter(
-        label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree"
+    organisation = NameChoiceFilter(label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree")
+    received_from = django_filters.DateFilter(
+        label=_("受理日期从"), field_name="received_on", lookup_expr="gte", widget=DateInput()
     )
+    received_to = django_filters.DateFilter(
+        label=_("受理日期至"), field_name="received_on", lookup_expr="lte", widget=DateInput()
+    )
+    progress = django_filters.ChoiceFilter(label=_("办理情况"), choices=PROGRESS_CHOICES, method="in_progress")
 
     class Meta:
         model = Demand
-        fields = ["state", "category", "channel", "overdue", "organisation"]
+        fields = ["state", "category", "channel", "overdue", "organisation", "received_from", "received_to", "progress"]
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -139,6 +151,13 @@ class DemandFilter(django_filters.FilterSet):
 
     def in_subtree(self, queryset: QuerySet, name: str, value: Organisation) -> QuerySet:
         return queryset.filter(organisation__path__startswith=value.path)
+
+    def in_progress(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == OPEN:
+            return queryset.filter(state__in=Demand.OPEN_STATES)
+        if value == OPEN_IN_TIME:
+            return queryset.filter(state__in=Demand.OPEN_STATES).exclude(overdue_q(timezone.localdate()))
+        return queryset.filter(on_time_q())
 
 
 def public_form_stamp(organisation_id: int, at: float | None = None) -> str:

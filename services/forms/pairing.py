@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import MEMBER_STATUSES, Grid, Organisation, Person
 from branches.selectors import organisation_choices_for_user, person_list_for_user
+from portal.lib.choices import NameChoiceFilter
 from portal.models import User
 from services.forms.activities import DateInput
 from services.models import Household, Pairing
-from services.selectors.pairing import household_choices_for_user, missed_recently_q
+from services.selectors.pairing import household_choices_for_user, missed_recently_q, unvisited_this_month_q
 
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 
@@ -118,12 +119,11 @@ class VisitForm(forms.Form):
 
 
 MISSED = "missed"
+THIS_MONTH = "this_month"
 
 
 class PairingFilter(django_filters.FilterSet):
-    organisation = django_filters.ModelChoiceFilter(
-        label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree"
-    )
+    organisation = NameChoiceFilter(label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree")
     situation = django_filters.ChoiceFilter(
         label=_("困难类型"), field_name="household__situation", choices=Household.Situation.choices
     )
@@ -131,7 +131,10 @@ class PairingFilter(django_filters.FilterSet):
         label=_("状态"), choices=[("open", _("进行中")), ("ended", _("已结束"))], method="in_state"
     )
     missed = django_filters.ChoiceFilter(
-        label=_("缺访"), choices=[(MISSED, _("近三个月有缺访"))], method="with_missed", empty_label=_("全部")
+        label=_("缺访"),
+        choices=[(MISSED, _("近三个月有缺访")), (THIS_MONTH, _("本月尚未走访"))],
+        method="with_missed",
+        empty_label=_("全部"),
     )
 
     class Meta:
@@ -149,4 +152,6 @@ class PairingFilter(django_filters.FilterSet):
         return queryset.filter(ended_on__isnull=(value == "open"))
 
     def with_missed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == THIS_MONTH:
+            return queryset.filter(unvisited_this_month_q())
         return queryset.filter(missed_recently_q())

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import MEMBER_STATUSES, Organisation, Person
 from branches.selectors import organisation_choices_for_user, person_list_for_user
+from portal.lib.choices import NameChoiceFilter
 from portal.models import User
 from services.actions.pledges import phone_check
 from services.forms.activities import DateInput
@@ -127,9 +128,7 @@ class PledgeWithdrawForm(forms.Form):
 
 class PledgeFilter(django_filters.FilterSet):
     year = django_filters.ChoiceFilter(label=_("年度"), empty_label=_("全部年度"))
-    organisation = django_filters.ModelChoiceFilter(
-        label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree"
-    )
+    organisation = NameChoiceFilter(label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree")
     result = django_filters.ChoiceFilter(
         label=_("践诺结果"), choices=[(UNAPPRAISED, _("未评议")), *Pledge.Result.choices], method="with_result"
     )
@@ -204,9 +203,7 @@ class PostCheckForm(forms.Form):
 
 class PostFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("类型"), choices=Post.Kind.choices)
-    organisation = django_filters.ModelChoiceFilter(
-        label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree"
-    )
+    organisation = NameChoiceFilter(label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree")
     due = django_filters.BooleanFilter(label=_("只看待检查"), method="only_due", widget=forms.CheckboxInput)
     active = django_filters.BooleanFilter(field_name="is_active", label=_("在岗"))
 

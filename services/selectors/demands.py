@@ -27,6 +27,11 @@ def overdue_q(today: datetime.date) -> Q:
     return Q(state__in=Demand.OPEN_STATES, deadline__lt=today) | Q(state__in=CLOSED_STATES, done_on__gt=F("deadline"))
 
 
+def on_time_q() -> Q:
+    """Done by its deadline (按期办结): the counterpart of a demand done late."""
+    return Q(state__in=CLOSED_STATES, done_on__lte=F("deadline"))
+
+
 def unmet_expression() -> Q:
     """The category needs a skill and no active person in the demand organisation's subtree holds it."""
     holders = PersonSkill.objects.filter(
@@ -135,3 +140,12 @@ def demand_summary_counts() -> dict[str, int]:
     counts = dict(Demand.objects.values_list("state").order_by().annotate(n=Count("pk")))
     counts["overdue"] = Demand.objects.filter(overdue_q(timezone.localdate())).count()
     return counts
+
+
+def demands_open_overdue(*, today: datetime.date) -> QuerySet[Demand]:
+    """Every demand still open past its deadline on `today` (the daily reminder job; not scoped: the system)."""
+    return (
+        Demand.objects.filter(state__in=Demand.OPEN_STATES, deadline__lt=today)
+        .select_related("organisation", "category", "assigned_person__user", "assigned_team")
+        .order_by("deadline", "pk")
+    )

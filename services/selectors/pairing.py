@@ -277,6 +277,14 @@ def missed_recently_q(today: datetime.date | None = None) -> Q:
     return Q(ended_on__isnull=True) & missed
 
 
+def unvisited_this_month_q(today: datetime.date | None = None) -> Q:
+    """Open pairings, started by today, without a visit so far this calendar month (DOMAIN §4: visits at least
+    monthly): what a branch still has to do this month."""
+    today = today or timezone.localdate()
+    visited = PairingVisit.objects.filter(pairing_id=OuterRef("pk"), date__gte=_month_start(today))
+    return Q(ended_on__isnull=True, started_on__lte=today) & ~Q(Exists(visited))
+
+
 def pairing_rows(*, user: User, pairings, today: datetime.date | None = None) -> list[dict]:
     """A page of pairings, each with the household as the user may see it and its months without a visit."""
     pairings = list(pairings)
@@ -315,3 +323,55 @@ def pairing_register(*, user: User, pairings: QuerySet[Pairing], today: datetime
         .order_by("organisation__path", "started_on", "pk")
     )
     return pairing_rows(user=user, pairings=rows, today=today)
+
+
+# The pairing jobs: visit gaps and the quarterly inspection summary ------------------------------------------
+
+
+def pairings_without_visit(*, month: datetime.date) -> QuerySet[Pairing]:
+    """The pairings that owed a visit in `month` (a first day) and had none — the same rule as `months_due`: paired
+    by the month's end, not ended before the next month began (one ended mid-month owes nothing for it)."""
+    month = _month_start(month)
+    following = _next_month(month)
+    visited = PairingVisit.objects.filter(pairing_id=OuterRef("pk"), date__gte=month, date__lt=following)
+    return (
+        Pairing.objects.filter(started_on__lt=following)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=following))
+        .exclude(Exists(visited))
+        .select_related("helper__user", "household", "organisation")
+        .order_by("organisation__path", "pk")
+    )
+
+
+@dataclass
+class PeriodCounts:
+    pairs: int = 0  # pairings open at some time in the period
+    visits: int = 0  # their visits in the period
+    gaps: int = 0  # months of the period in which a pairing owed a visit and had none (缺访月次)
+
+
+def pairing_counts_by_organisation(*, first: datetime.date, last: datetime.date) -> dict[str, PeriodCounts]:
+    """organisation path → pairs, visits and visit gaps of the period [first, last] (whole months), for the
+    pairings owned directly by that organisation; callers roll them up a subtree. Three queries."""
+    pairings = list(
+        Pairing.objects.filter(started_on__lte=last)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    visits = dict(
+        PairingVisit.objects.filter(pairing__in=[p.pk for p in pairings], date__gte=first, date__lte=last)
+        .values("pairing_id")
+        .annotate(n=Count("pk"))
+        .values_list("pairing_id", "n")
+        .order_by()
+    )
+    # Gaps as the register computes them, seen from the day after the period: its months that are now complete.
+    missed = missed_months(pairings=pairings, today=last + datetime.timedelta(days=1))
+    counts: dict[str, PeriodCounts] = {}
+    for pairing in pairings:
+        row = counts.setdefault(pairing.organisation.path, PeriodCounts())
+        row.pairs += 1
+        row.visits += visits.get(pairing.pk, 0)
+        row.gaps += sum(1 for month in missed[pairing.pk] if month >= first)
+    return counts

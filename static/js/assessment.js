@@ -48,6 +48,8 @@
     tooltip: {
       trigger: "axis",
       axisPointer: { type: "shadow" },
+      // Drawn on the canvas: the default HTML tooltip carries style="" attributes, which the CSP blocks.
+      renderMode: "richText",
       valueFormatter: function (value) {
         return value === null || value === undefined ? "—" : value + text.percent;
       },

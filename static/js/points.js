@@ -14,7 +14,8 @@
   var chart = window.echarts.init(element);
   chart.setOption({
     grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
-    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    // Drawn on the canvas: the default HTML tooltip carries style="" attributes, which the CSP blocks.
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
     xAxis: { type: "category", data: data.months },
     yAxis: { type: "value", minInterval: 1 },
     series: [

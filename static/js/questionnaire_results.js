@@ -12,7 +12,8 @@
     var instance = echarts.init(element);
     instance.setOption({
       grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      // Drawn on the canvas: the default HTML tooltip carries style="" attributes, which the CSP blocks.
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText" },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: chart.labels, inverse: true, axisLabel: { width: 120, overflow: "truncate" } },
       series: [{ type: "bar", data: chart.counts, itemStyle: { color: "#c8161d" }, label: { show: true, position: "right" } }]

@@ -112,3 +112,36 @@ def test_password_change_and_logout_pages(cast, login):
     assert client.get(reverse("account_logout")).status_code == 200  # a confirmation page; logout is a POST
     client.post(reverse("account_logout"))
     assert client.get("/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_the_login_limit_is_per_client_not_per_proxy(cast, settings):
+    """allauth allows 30 logins a minute per address. Behind the proxy every request comes from the proxy, so the
+    address must come from the header the proxy sets — the same one as the public forms' limits
+    (RATELIMIT_IP_META_KEY), from which the settings derive allauth's."""
+    from django.test import Client
+
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-REAL-IP"  # what base.py derives from it (checked below)
+
+    def logins(addresses) -> list[int]:
+        return [
+            Client(HTTP_X_REAL_IP=a).post(LOGIN, {"login": "member", "password": "demo12345"}).status_code
+            for a in addresses
+        ]
+
+    assert set(logins(f"10.0.0.{n}" for n in range(35))) == {302}  # 35 phones behind one proxy
+    assert logins(["10.9.9.9"] * 31)[-1] == 429  # one address is still limited
+
+
+def test_the_allauth_client_header_follows_the_rate_limit_header(monkeypatch):
+    import importlib
+
+    import portal.settings.base as base
+
+    monkeypatch.setenv("RATELIMIT_IP_META_KEY", "HTTP_X_REAL_IP")
+    try:
+        assert importlib.reload(base).ALLAUTH_TRUSTED_CLIENT_IP_HEADER == "X-REAL-IP"
+    finally:
+        monkeypatch.delenv("RATELIMIT_IP_META_KEY")
+        importlib.reload(base)

@@ -41,11 +41,31 @@ def _expired_session() -> None:
 
 
 @pytest.mark.django_db
-def test_run_job_lists_the_schedule(capsys):
+def test_run_job_lists_each_job_with_its_schedule_and_last_run(capsys):
+    call_command("run_job", "sessions-clear")
+    capsys.readouterr()
     call_command("run_job", "--list")
-    out = capsys.readouterr().out
-    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
-        assert name in out and entry["task"] in out
+    rows = {line.split("\t")[0]: line.split("\t") for line in capsys.readouterr().out.strip().splitlines()[1:]}
+    assert set(rows) == set(settings.CELERY_BEAT_SCHEDULE)
+    assert rows["sessions-clear"][1] == "cron 17 3 * * *"
+    assert rows["sessions-clear"][3] == "成功"
+    never_run = next(name for name in rows if name != "sessions-clear")
+    assert rows[never_run][2:4] == ["从未运行", "—"]
+
+
+@pytest.mark.django_db
+def test_a_failed_job_run_is_listed_as_failed_with_its_error(capsys, monkeypatch):
+    from portal import tasks
+
+    def broken() -> int:
+        raise RuntimeError("磁盘已满")
+
+    monkeypatch.setattr(tasks, "sessions_clear", broken)
+    with pytest.raises(CommandError, match="任务失败"):
+        call_command("run_job", "sessions-clear")
+    call_command("run_job", "--list")
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("sessions-clear"))
+    assert "失败" in row and "磁盘已满" in row
 
 
 @pytest.mark.django_db
@@ -75,21 +95,11 @@ def test_every_scheduled_job_is_a_registered_task():
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_job_runs_through_a_real_celery_worker_and_redis():
+def test_a_job_runs_through_a_real_celery_worker_and_redis(celery_worker):
     """End to end: the task is queued on the Redis broker, a real worker consumes it, the result comes back."""
-    from celery.contrib.testing.worker import start_worker
-
-    from portal.celery import app
-
     _expired_session()
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
-            result = sessions_clear_task.delay()
-            assert result.get(timeout=30) == {"deleted": 1}
-            assert sessions_clear_task.delay().get(timeout=30) == {"deleted": 0}
-    finally:
-        app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+    assert sessions_clear_task.delay().get(timeout=30) == {"deleted": 1}
+    assert sessions_clear_task.delay().get(timeout=30) == {"deleted": 0}
     assert not Session.objects.exists()
 
 

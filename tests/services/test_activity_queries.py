@@ -19,6 +19,11 @@ from tests.services.test_activity_views import HOUR, category, make_activity
 
 pytestmark = pytest.mark.django_db
 
+# The activity lists look up the ids that decide what the user sees (their organisations; for a member, the
+# ancestors, teams and own participations) before the list query, so that the database can use its indexes: a
+# fixed 1–3 queries more than the pages' others, whatever the rows.
+LIST_CEILING, MONTH_CEILING = 18, 12
+
 
 def _count(client, url: str, ceiling: int, django_assert_max_num_queries, **params) -> int:
     with django_assert_max_num_queries(ceiling), CaptureQueriesContext(connection) as queries:
@@ -68,10 +73,10 @@ def test_activity_list(cast, login, django_assert_max_num_queries, params, role)
             "state": "published",
         }
     _activities(cast, 2, "少")
-    _count(client, url, 15, django_assert_max_num_queries, **params)
-    few = _count(client, url, 15, django_assert_max_num_queries, **params)
+    _count(client, url, LIST_CEILING, django_assert_max_num_queries, **params)
+    few = _count(client, url, LIST_CEILING, django_assert_max_num_queries, **params)
     _activities(cast, 35, "多", with_people=4)
-    many = _count(client, url, 15, django_assert_max_num_queries, **params)
+    many = _count(client, url, LIST_CEILING, django_assert_max_num_queries, **params)
     assert many == few
 
 
@@ -82,10 +87,10 @@ def test_activity_month(cast, login, django_assert_max_num_queries, role):
     first = _activities(cast, 2, "少")[0]
     start = timezone.localtime(first.starts_at)
     params = {"year": start.year, "month": start.month}
-    _count(client, url, 10, django_assert_max_num_queries, **params)
-    few = _count(client, url, 10, django_assert_max_num_queries, **params)
+    _count(client, url, MONTH_CEILING, django_assert_max_num_queries, **params)
+    few = _count(client, url, MONTH_CEILING, django_assert_max_num_queries, **params)
     _activities(cast, 25, "多", with_people=3)
-    many = _count(client, url, 10, django_assert_max_num_queries, **params)
+    many = _count(client, url, MONTH_CEILING, django_assert_max_num_queries, **params)
     assert many == few
 
 

@@ -83,7 +83,7 @@ def test_member_records_progress_and_sees_the_bar(cast, login):
     body = {"item": pledge.items.get().pk, "date": timezone.localdate().isoformat(), "amount": "4", "note": "入户"}
     response = client.post(reverse("services:pledge_progress_add", args=[pledge.pk]), body, follow=True)
     content = response.content.decode()
-    assert "进展已登记" in content and "width: 40%" in content and "入户" in content
+    assert "进展已登记" in content and "pct-40" in content and "入户" in content
     assert PledgeProgress.objects.get().recorded_by == cast.member
 
 
@@ -170,7 +170,7 @@ def test_list_shows_each_pledges_progress(cast, login):
     pledge_progress_record(actor=cast.secretary, item=first, date=today, amount=5, note="")
     pledge_progress_record(actor=cast.secretary, item=second, date=today, amount=4, note="")
     content = login(cast.secretary).get(reverse("services:pledge_list")).content.decode()
-    assert "width: 75%" in content  # (50% + 100%) / 2
+    assert "pct-75" in content  # (50% + 100%) / 2: the bar's width class
     withdrawn = make_pledge(cast, person=cast.member_person, items=ITEMS)
     pledge_withdraw(actor=cast.secretary, pledge=withdrawn, reason="调整")
     assert "已撤回" in login(cast.secretary).get(reverse("services:pledge_list")).content.decode()

@@ -1,0 +1,50 @@
+"""The notification inbox: a user's reminders, newest first, and opening or clearing them."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal import actions
+from portal.models import Notification
+from portal.web import paginate
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    notifications = Notification.objects.filter(recipient=request.user)
+    if request.GET.get("unread"):
+        notifications = notifications.filter(read_at__isnull=True)
+    return render(request, "portal/inbox.html", {"page": paginate(request, notifications)})
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Marks the reminder read and goes where it points (only within the portal)."""
+    # Someone else's reminder is simply not there for this user.
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    actions.notification_mark_read(user=request.user, notification=notification)
+    if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
+        return redirect(notification.url)
+    return redirect("inbox:inbox")
+
+
+@login_required
+@require_POST
+def inbox_read_all(request: HttpRequest) -> HttpResponse:
+    count = actions.notifications_mark_all_read(user=request.user)
+    messages.success(request, _("已将 %(count)d 条提醒标为已读。") % {"count": count})
+    return redirect("inbox:inbox")
+
+
+app_name = "inbox"
+urlpatterns = [
+    path("", inbox, name="inbox"),
+    path("<int:pk>/open/", notification_open, name="notification_open"),
+    path("read-all/", inbox_read_all, name="read_all"),
+]
