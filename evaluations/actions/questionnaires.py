@@ -515,6 +515,9 @@ def _sheet_answers(questionnaire: Questionnaire, answers: Mapping) -> tuple[Opti
             isinstance(entry.get(key) or "", str) for key in ("text", "other")
         ):
             raise ValidationError("答卷内容无效。")
+        if any("\x00" in (entry.get(key) or "") for key in ("text", "other")):
+            # PostgreSQL cannot store a NUL character in text: refused here rather than failing at the insert.
+            raise ValidationError("答卷内容包含无效的字符，请删除后重新提交。")
         entries[pk] = entry
     ordered = sorted(questions.values(), key=lambda q: q.position)
     category_question = next((q for q in ordered if q.is_category_question), None)

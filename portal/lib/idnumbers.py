@@ -15,7 +15,9 @@ def normalise(value: str) -> str:
 def is_valid(value: str) -> bool:
     """18 characters, a real birth date, and the right check character."""
     value = normalise(value)
-    if len(value) != 18 or not value[:17].isdigit():
+    # ASCII digits only: isdigit() alone also passes "²" and "①" (which int() refuses) and full-width or other
+    # scripts' digits (which would hash apart from the same number in ASCII and so register one person twice).
+    if len(value) != 18 or not (value[:17].isascii() and value[:17].isdigit()):
         return False
     try:
         datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

@@ -104,6 +104,10 @@ def activity_record_problems(
         problems.append((None, "数字不能为负。"))
     if record.close and not any(p.attended for p in record.participants):
         problems.append((None, "没有出勤记录的活动不能关闭。"))
+    # An attended participant without hours gets the activity's length, checked as attendance_record checks it: a
+    # few minutes round to 0 hours (the hours table refuses 0 at the write, hours_entry_not_zero) and a
+    # multi-day activity would give one entry of more than 24 hours.
+    length = Activity(starts_at=record.starts_at, ends_at=record.ends_at).duration_hours
     seen: set[int] = set()
     for index, participant in enumerate(record.participants):
         person = participant.person
@@ -120,6 +124,16 @@ def activity_record_problems(
                 check_hours(participant.hours)
             except ValidationError as error:
                 problems += [(index, message) for message in error.messages]
+        elif participant.attended and record.ends_at > record.starts_at:  # wrong times are reported above
+            try:
+                check_hours(length)
+            except ValidationError:
+                problems.append(
+                    (
+                        index,
+                        f"未填写服务时长，按活动时长计为 {length} 小时，应大于 0 且不超过 24 小时，请填写服务时长。",
+                    )
+                )
     return problems
 
 

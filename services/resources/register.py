@@ -54,6 +54,8 @@ ACTIVITY_COLUMNS = ("类别", "结束时间", "地点", "服务对象", "服务�
 ROLES = {"组织者": Participation.Role.ORGANISER, "志愿者": Participation.Role.VOLUNTEER}
 ATTENDANCE = {"出勤": True, "缺席": False}
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d %H:%M:%S")
+# 服务人次 and 服务户次 are PositiveIntegerFields: this is their range on PostgreSQL.
+MAX_COUNT = 2_147_483_647
 LABELS = {"new": "新增", "skip": "无变化", "blank": "空行，已忽略", "error": "错误"}
 
 
@@ -144,8 +146,13 @@ def _count(value: Any) -> int | None:
     text = cell_text(value)
     if not text:
         return None
-    if not text.isdigit():
+    # isdecimal, not isdigit: "²" and "①" are digits to isdigit but int() refuses them (with an English message).
+    if not text.isdecimal():
         raise ValueError(f"“{text}”不是非负整数。")
+    # The column is an integer (PositiveIntegerField): a bigger number would only fail at the write, after a
+    # clean preview. The length is checked first: int() refuses very long digit strings, in English.
+    if len(text.lstrip("0")) > len(str(MAX_COUNT)) or int(text) > MAX_COUNT:
+        raise ValueError(f"“{text[:20]}”太大，不能超过 {MAX_COUNT}。")
     return int(text)
 
 
