@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from portal.lib.masking import mask_phone
+
 
 class TimeStamped(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -259,7 +261,7 @@ class Person(TimeStamped):
 
     @property
     def phone_masked(self) -> str:
-        return f"{self.phone[:3]}****{self.phone[-4:]}" if len(self.phone) >= 7 else self.phone
+        return mask_phone(self.phone)
 
 
 class StatusStep(TimeStamped):

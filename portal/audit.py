@@ -24,6 +24,28 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
 
 
+def audit_event(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    object_type: str = "",
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """An audit event, not yet saved: `audit_record` saves one, a bulk action saves many at once."""
+    if target is not None:
+        object_type = object_type or target._meta.label
+    return AuditEvent(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(target.pk) if target is not None else "",
+        summary=summary[:300],
+        changes=changes or {},
+    )
+
+
 def audit_record(
     *,
     actor: User | None,
@@ -33,13 +55,8 @@ def audit_record(
     summary: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    if target is not None:
-        object_type = object_type or target._meta.label
-    return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        object_type=object_type,
-        object_id=str(target.pk) if target is not None else "",
-        summary=summary[:300],
-        changes=changes or {},
+    event = audit_event(
+        actor=actor, action=action, target=target, object_type=object_type, summary=summary, changes=changes
     )
+    event.save()
+    return event

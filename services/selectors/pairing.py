@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from branches.models import MANAGING_ROLES, RoleAssignment
 from branches.selectors import check_write, scope_for
+from portal.lib.masking import mask_phone
 from portal.models import User
 from services.models import Household, Pairing, PairingVisit, VisitPhoto
 
@@ -37,13 +38,6 @@ def mask_name(name: str) -> str:
 def mask_address(address: str) -> str:
     """东湖社区东湖路18号3栋 → 东湖社区东湖****: the area stays, the door goes."""
     return f"{address[:6]}****" if address else ""
-
-
-def mask_phone(phone: str) -> str:
-    """13812341234 → 138****1234 (as Person.phone_masked); anything too short to keep a part of is hidden whole."""
-    if not phone:
-        return ""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 11 else "****"
 
 
 @dataclass(frozen=True)

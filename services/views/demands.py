@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from branches.selectors import scope_for
+from portal.lib.masking import mask_phone
 from portal.web import apply_action, form_errors_to_messages, paginate
 from services.actions.demands import demand_assign as assign_action
 from services.actions.demands import demand_call_back as call_back_action
@@ -31,10 +32,6 @@ from services.selectors import demands as selectors
 
 DONE_SALT = "services.public_demand.done"
 DONE_MAX_AGE = 24 * 60 * 60  # the reference page may be reopened for a day
-
-
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****" if phone else ""
 
 
 @login_required

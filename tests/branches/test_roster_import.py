@@ -5,6 +5,7 @@ import io
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -547,3 +548,96 @@ def test_a_thousand_rows_import_correctly(cast, login):
     assert imported.filter(political_status=PoliticalStatus.FULL).count() == 334
     assert MembershipEvent.objects.filter(person__in=imported, kind=MembershipEvent.Kind.JOIN).count() == 334
     assert imported.get(name="成员0007").phone == "13900000007"
+
+
+# Writing a large file ----------------------------------------------------------------------------------------
+
+
+def _members(prefix: str, n: int) -> list[dict]:
+    return [
+        row(
+            f"{prefix}{i}",
+            fake_id_number(datetime.date(1960, 1, 1) + datetime.timedelta(days=37 * i + len(prefix) * 4001)),
+            政治面貌="正式党员",
+            取得日期="2001-07-01",
+        )
+        for i in range(n)
+    ]
+
+
+def test_the_new_people_of_a_file_are_written_together_with_every_record_and_audit(cast, login):
+    """A file's new people are registered in one go (people_create): each gets what person_create gives one
+    person — the starting status step, the join of a member, the audit events — and the confirm's queries grow
+    by the per-row savepoints only, not by a dozen queries a person."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(cast.secretary)
+
+    def confirm_counting(rows: list[dict]) -> int:
+        preview = upload(client, csv_bytes(rows), cast.branch_a)
+        assert all(outcome == "new" for outcome, _ in outcomes(preview).values())
+        with CaptureQueriesContext(connection) as queries:
+            assert confirm(client, preview).status_code == 302
+        return len(queries)
+
+    few, many = confirm_counting(_members("批量甲", 5)), confirm_counting(_members("批量乙", 45))
+    # Both passes (the re-validation and the import) open a savepoint per row: 4 queries a row at most.
+    assert many - few <= 4 * 40, (few, many)
+
+    people = Person.objects.filter(name__startswith="批量乙")
+    assert people.count() == 45
+    assert set(people.values_list("political_status", "is_active_member")) == {(PoliticalStatus.FULL, True)}
+    assert StatusStep.objects.filter(person__in=people, status=PoliticalStatus.FULL).count() == 45
+    assert MembershipEvent.objects.filter(person__in=people, kind=MembershipEvent.Kind.JOIN).count() == 45
+    for action in ("person.create", "person.status_step", "person.event.join"):
+        events = AuditEvent.objects.filter(
+            action=action, object_id__in=[str(pk) for pk in people.values_list("pk", flat=True)]
+        )
+        assert events.count() == 45 and {event.actor for event in events} == {cast.secretary}
+
+
+def test_one_person_and_a_file_record_the_same(cast):
+    """person_create is people_create of one: the same person, step, join and audit events."""
+    registered = fake_id_number(datetime.date(1970, 2, 2))
+    alone = actions.person_create(
+        actor=cast.secretary,
+        name="单独登记",
+        organisation=cast.branch_a,
+        id_number=registered,
+        political_status=PoliticalStatus.PROBATIONARY,
+        status_date=datetime.date(2024, 7, 1),
+    )
+    [together] = actions.people_create(
+        actor=cast.secretary,
+        people=[
+            actions.NewPerson(
+                "一起登记",
+                cast.branch_a,
+                fake_id_number(datetime.date(1971, 3, 3)),
+                PoliticalStatus.PROBATIONARY,
+                datetime.date(2024, 7, 1),
+            )
+        ],
+    )
+
+    def recorded(person: Person) -> tuple:
+        person.refresh_from_db()
+        audit = AuditEvent.objects.filter(object_id=str(person.pk), object_type="branches.Person").order_by("pk")
+        return (
+            person.political_status,
+            person.is_active_member,
+            list(person.status_steps.values_list("status", "date")),
+            list(person.events.values_list("kind", "date", "organisation")),
+            [(event.action, event.changes, event.actor_id) for event in audit],
+        )
+
+    assert recorded(alone) == recorded(together)
+    with pytest.raises(ValidationError, match="已登记"):
+        actions.people_create(
+            actor=cast.secretary,
+            people=[actions.NewPerson("重复", cast.branch_a, registered)],
+        )
+    with pytest.raises(ValidationError, match="管理范围"):
+        actions.people_create(actor=cast.outsider, people=[actions.NewPerson("越权", cast.branch_a)])
+    assert not Person.objects.filter(name__in=["重复", "越权"]).exists()
