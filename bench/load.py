@@ -43,20 +43,19 @@ import datetime
 import json
 import os
 import random
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-HOST = "127.0.0.1"
+
+from bench.server import HOST, start_server, stop_server  # noqa: E402
+
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
 # Known logins of the two databases and their passwords.
 DEMO_LOGINS, DEMO_PASSWORD = ("orgadmin", "committee", "secretary", "outsider", "member"), "demo12345"
@@ -66,7 +65,6 @@ MIX = {"组织部": 0.1, "上级党组织书记": 0.2, "支部书记": 0.5, "党
 PAGES = ("people list", "activity list", "activity page", "我的积分", "dashboard", "public rating")
 TRIVIAL = "healthz"
 RECENT_ACTIVITIES = 30
-QUIET = ("--log-level", "warning")
 SETTLE = 5.0  # seconds after the last login before the window opens: workers warm, logins' CPU gone
 
 
@@ -289,41 +287,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         return probe.getsockname()[1]
-
-
-def start_server(env: dict[str, str], port: int, workers: int, log_path: Path) -> subprocess.Popen:
-    log = open(log_path, "w")  # gunicorn's own output (and tracebacks), kept out of the report
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "portal.wsgi", "-w", str(workers), "-b", f"{HOST}:{port}", *QUIET],
-        cwd=ROOT,
-        env=os.environ | env,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return server
-        except (OSError, urllib.error.URLError):
-            pass
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited at start-up: see {log_path}")
-        time.sleep(0.2)
-    stop_server(server)
-    raise SystemExit("gunicorn did not answer within 30 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)  # our own process group (start_new_session): gunicorn and its workers
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def run_locust(options, port: int, env: dict[str, str], folder: Path) -> dict:

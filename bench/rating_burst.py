@@ -22,9 +22,7 @@ import http.client
 import os
 import random
 import re
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,7 +33,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-HOST, PORT = "127.0.0.1", 8765
+
+from bench.server import HOST, start_server, stop_server  # noqa: E402
+
+PORT = 8765
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 REDIS_URL = "redis://127.0.0.1:6379/12"
 SERVER_ENV = {
@@ -116,44 +117,6 @@ def stored(activity_pk: int) -> tuple[int, int, int, int]:
         ratings.filter(level__lte=Rating.BAD_UP_TO).count(),
         FollowUp.objects.filter(rating__activity_id=activity_pk).count(),
     )
-
-
-def start_server() -> subprocess.Popen:
-    env = os.environ | SERVER_ENV
-    log = open(SERVER_LOG, "w")  # gunicorn's own output (and tracebacks), kept out of the report
-    print(f"gunicorn log: {SERVER_LOG}", flush=True)
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "portal.wsgi", "-w", "4", "-b", f"{HOST}:{PORT}", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection(HOST, PORT, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return server
-        except OSError:
-            pass
-        if server.poll() is not None:
-            raise SystemExit("gunicorn exited at start-up")
-        time.sleep(0.2)
-    stop_server(server)
-    raise SystemExit("gunicorn did not answer within 30 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)  # our own process group (start_new_session): gunicorn and its workers
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def cookies_of(response: http.client.HTTPResponse) -> dict[str, str]:
@@ -267,7 +230,8 @@ def main() -> None:
 
     ensure_database()
     setup_django()
-    server = start_server()
+    print(f"gunicorn log: {SERVER_LOG}", flush=True)
+    server = start_server(SERVER_ENV, PORT, 4, SERVER_LOG)
     results = []
     try:
         for run in range(options.runs):

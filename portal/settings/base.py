@@ -214,7 +214,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # With Redis, a message a killed worker had taken is delivered again once this has passed (kombu's default is an
 # hour). It must outlast the longest job, or a slow job would be started twice (harmless: jobs are idempotent, but
 # wasted): a district's yearly report takes ~10 s, the points settlement ~30 s.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 900}
+CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Workers look for such messages every few seconds (kombu's default is about every 100 s).
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 3)),
+    "unacked_restore_throttle": 1,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Queuing from a web request must not hang when Redis is down: give up after about a second; the row stays queued

@@ -1,5 +1,6 @@
-"""No live formula in any spreadsheet the portal hands out. The exports are found from the URLconf — every URL
-that answers a GET with an .xlsx — so a new export is checked the day it is added.
+"""No live formula in any spreadsheet the portal hands out, and every export of people's data audited. The exports
+are found from the URLconf — every URL that answers a GET with an .xlsx — so a new export is checked the day it
+is added.
 
 Every free-text column of every row of the domain apps is first made to start like a formula (as an imported
 roster, a typed comment or a public demand could), the same objects of 党支部A as the URL permission test; then
@@ -15,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 
 from portal.lib.xlsx import XLSX_CONTENT_TYPE
+from portal.models import AuditEvent
 from portal.reports.actions import report_export_run, report_export_start
 from tests.portal.test_url_permissions import build, post_only, routes, world
 
@@ -80,9 +82,12 @@ def test_every_exported_workbook_keeps_formula_like_text_as_text(cast, login):
             url = build(route, objects)
         except LookupError:
             continue  # the URL permission test reports unmapped arguments
+        audited = AuditEvent.objects.count()
         response = client.get(url)
         if response.get("Content-Type") != XLSX_CONTENT_TYPE:
             continue
+        if route.name not in BLANK_TEMPLATES and AuditEvent.objects.count() == audited:
+            problems.append(f"{route.name}: the export was not audited")
         content = b"".join(response.streaming_content) if response.streaming else response.content
         checked.add(route.name)
         workbook_cells = list(cells(content))

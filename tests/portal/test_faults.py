@@ -1,6 +1,6 @@
 """Faults real systems meet: Redis down (pages and writes go on, /healthz says degraded, the work waits and runs
-once Redis is back, nothing lost or doubled) and the database gone mid-request (a clean Chinese error page and no
-partial write)."""
+once Redis is back, nothing lost or doubled), the database gone mid-request (a clean Chinese error page and no
+partial write) and a worker killed mid-job (delivered again, built once)."""
 
 import socket
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from branches.models import Organisation
 from evaluations.models import Rating
-from portal.models import ReportExport
+from portal.models import AuditEvent, ReportExport
 from portal.reports import actions as report_actions
 from tests.evaluations.test_rating_actions import make_activity
 from tests.evaluations.test_rating_public import opened, url
@@ -161,3 +161,80 @@ def test_an_error_page_is_chinese_and_says_nothing_was_saved(cast, login, monkey
     response = _post_demand(login(cast.secretary))
     assert response.status_code == 500 and "没有保存" in response.content.decode()
     assert not Demand.objects.exists()
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_job_leaves_it_to_another_worker_and_its_effect_happens_once(cast):
+    """A real worker process takes the yearly-report job and is killed (SIGKILL) in the middle of it: the message,
+    never acknowledged, is delivered again once the visibility timeout has passed, another worker builds the
+    report, and it is built once. The job is held mid-way by a row lock the test keeps on the export."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psycopg2
+
+    from portal.celery import app
+    from portal.tasks import report_export_run_task
+
+    export = ReportExport.objects.create(year=LAST_YEAR, organisation=cast.branch_a, requested_by=cast.secretary)
+    db = connections["default"].settings_dict
+    address = f"{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "DATABASE_URL": f"postgres://{address}/{db['NAME']}",  # the test's own database
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+    }
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+
+    def worker() -> subprocess.Popen:
+        command = [sys.executable, "-m", "celery", "-A", "portal", "worker", "-P", "solo", "-Q", queue, "-l", "WARNING"]
+        command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+        return subprocess.Popen(command, env=env, cwd=settings.BASE_DIR)
+
+    lock = psycopg2.connect(dbname=db["NAME"], user=db["USER"] or "postgres", host=db["HOST"] or "127.0.0.1")
+    first = second = None
+    try:
+        app.control.purge()
+        cursor = lock.cursor()
+        cursor.execute("SELECT id FROM portal_reportexport WHERE id = %s FOR UPDATE", [export.pk])
+        _point_celery_at(settings.CELERY_BROKER_URL, eager=False)
+        report_export_run_task.delay(export.pk)
+        first = worker()
+        # The job has started when its claim (an UPDATE of the export) waits for the test's lock.
+        deadline = time.monotonic() + 60
+        while not _waiting_for_a_lock(db["NAME"]):
+            assert time.monotonic() < deadline, "the worker never started the job"
+            time.sleep(0.2)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=30)
+        lock.rollback()  # the lock goes; the killed job's statement went with its connection
+        second = worker()
+        deadline = time.monotonic() + 90
+        while ReportExport.objects.get(pk=export.pk).status != ReportExport.Status.DONE:
+            assert time.monotonic() < deadline, "the job was not delivered again"
+            time.sleep(0.5)
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+        lock.close()
+        _point_celery_at(settings.CELERY_BROKER_URL, eager=settings.CELERY_TASK_ALWAYS_EAGER)
+    export.refresh_from_db()
+    assert export.file and export.progress == 100
+    assert AuditEvent.objects.filter(action="report.done", object_id=str(export.pk)).count() == 1
+
+
+def _waiting_for_a_lock(database: str) -> bool:
+    """Asked on the test's own connection (autocommit): within the lock's transaction the statistics views would
+    show the same snapshot every time."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'", [database]
+        )
+        return cursor.fetchone()[0] > 0
