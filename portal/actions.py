@@ -132,7 +132,9 @@ def notification_send(*, recipient: User, key: str, title: str, body: str = "", 
 
 
 def _notification_email(notification: Notification) -> None:
-    """Mailed after the inbox row is committed; a mail failure leaves the reminder in the inbox (emailed_at empty)."""
+    """Mailed once the inbox row is written (inside a job's transaction, before that commits: a job that then
+    fails leaves a mail about a reminder that is not there, which is harmless and rare). A mail failure leaves
+    the reminder in the inbox (emailed_at empty)."""
     link = f"{settings.PORTAL_BASE_URL.rstrip('/')}{notification.url}" if notification.url else ""
     try:
         send_mail(

@@ -73,21 +73,13 @@ def _visible_q(user: User) -> Q:
     ids looked up first: a branch has a few organisations, a member a few teams and participations. The database
     then reads just those activities through its indexes. The same conditions reached through joins, OR-ed, made
     it pair every activity with its participations, or probe 20,000 of a district's activities one by one for a
-    branch's page of 30 (a subquery per condition still walked them). Looked up once per request (cached on the
-    user, like the scope)."""
-    cached = getattr(user, "_visible_activities_q", None)
-    if cached is not None:
-        return cached
+    branch's page of 30 (a subquery per condition still walked them). Not cached: a member's participations
+    change between two calls."""
     scope = scope_for(user)
     if scope.everything:
-        visible = Q()
-    else:
-        organisation_ids = list(Organisation.objects.filter(scope.organisation_q()).values_list("pk", flat=True))
-        visible = (
-            Q(organisation_id__in=organisation_ids) | Q(team_id__in=led_team_ids(user=user)) | _member_visible_q(user)
-        )
-    user._visible_activities_q = visible
-    return visible
+        return Q()
+    organisation_ids = list(Organisation.objects.filter(scope.organisation_q()).values_list("pk", flat=True))
+    return Q(organisation_id__in=organisation_ids) | Q(team_id__in=led_team_ids(user=user)) | _member_visible_q(user)
 
 
 def _participation_count(**filters) -> Coalesce:

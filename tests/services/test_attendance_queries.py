@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 # Finding the activity costs four small fixed queries: the ids that decide what the user sees (see
-# services.selectors.activities._visible_q), looked up once per request.
+# services.selectors.activities._visible_q).
 SHEET_CEILING = 14
 
 
