@@ -231,7 +231,7 @@ def database_summary() -> str:
     return f"{connection.settings_dict['NAME']}: {figures}"
 
 
-def warm_dashboards(accounts: list[tuple]) -> None:
+def warm_dashboards(accounts: list[tuple], pages: dict[int, dict]) -> None:
     """Counts each account's dashboard once into the shared cache (Redis, as the server's), as the first visitor of
     the day would: the window measures the steady state. A cold dashboard above a branch is measured on its own
     (bench/RESULTS.md): a district's year takes seconds to count."""
@@ -239,7 +239,7 @@ def warm_dashboards(accounts: list[tuple]) -> None:
 
     started, year, seen = time.perf_counter(), data_year(), set()
     for user, _secret, _kind in accounts:
-        if user.pk not in seen and pages_for(user)["dashboard"]:
+        if user.pk not in seen and pages[user.pk]["dashboard"]:
             seen.add(user.pk)
             dashboard_for_user(user=user, year=year, organisation=None)
     print(f"dashboards counted before the run: {len(seen)} in {time.perf_counter() - started:.1f} s", flush=True)
@@ -254,7 +254,7 @@ def make_plan(options, rng: random.Random) -> dict:
         if user.pk not in pages:
             pages[user.pk] = pages_for(user)
     rating = rating_paths(accounts) if options.public else []
-    warm_dashboards(accounts)
+    warm_dashboards(accounts, pages)
     mix = defaultdict(set)
     for user, _secret, kind in accounts:
         mix[kind].add(user.username)

@@ -2,7 +2,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from branches.selectors import scope_for
-from portal.models import Notification
+from portal.selectors import notification_unread_count
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -11,5 +11,5 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     # Lazy: counted only when a page draws the navigation (one indexed query), never for JSON or files.
-    unread = SimpleLazyObject(lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count())
+    unread = SimpleLazyObject(lambda: notification_unread_count(user=user))
     return {"nav_scope": scope_for(user), "nav_unread": unread}

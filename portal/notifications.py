@@ -3,22 +3,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import actions
-from portal.models import Notification
+from portal import actions, selectors
 from portal.web import paginate
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    notifications = Notification.objects.filter(recipient=request.user)
-    if request.GET.get("unread"):
-        notifications = notifications.filter(read_at__isnull=True)
+    notifications = selectors.notification_list_for_user(user=request.user, unread_only=bool(request.GET.get("unread")))
     return render(request, "portal/inbox.html", {"page": paginate(request, notifications)})
 
 
@@ -26,8 +23,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Marks the reminder read and goes where it points (only within the portal)."""
-    # Someone else's reminder is simply not there for this user.
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notification = selectors.notification_get_for_user(user=request.user, pk=pk)
     actions.notification_mark_read(user=request.user, notification=notification)
     if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
         return redirect(notification.url)

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from branches import selectors as branch_selectors
 from branches.models import Organisation
-from portal.models import AuditEvent, JobRun, User
+from portal.models import AuditEvent, JobRun, Notification, User
 
 
 def broker_state() -> str:
@@ -53,3 +54,19 @@ def audit_event_list_for_user(*, user: User) -> QuerySet[AuditEvent]:
     if not branch_selectors.scope_for(user).everything:
         raise PermissionDenied(_("只有组织部工作人员可以查看审计日志。"))
     return AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
+
+
+# The reminder inbox: a user sees their own reminders only; someone else's does not exist for them (404).
+
+
+def notification_list_for_user(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
+    notifications = Notification.objects.filter(recipient=user)
+    return notifications.filter(read_at__isnull=True) if unread_only else notifications
+
+
+def notification_get_for_user(*, user: User, pk: int) -> Notification:
+    return get_object_or_404(Notification, pk=pk, recipient=user)
+
+
+def notification_unread_count(*, user: User) -> int:
+    return notification_list_for_user(user=user, unread_only=True).count()

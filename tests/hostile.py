@@ -12,10 +12,14 @@ import io
 import os
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
 import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, currently_in_test_context, event, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -207,6 +211,64 @@ def assert_chinese(messages: Iterable[Any], *, user_texts: Iterable[str] = ()) -
     for message in messages:
         assert is_chinese(str(message), user_texts=user_texts), f"not a Chinese message: {str(message)[:300]!r}"
         assert "内部错误" not in str(message), f"an internal error reached the user: {str(message)[:300]!r}"
+
+
+# Imports: the preview and confirm halves both import pages share ------------------------------------------------
+
+
+@dataclass
+class Preview:
+    """What an upload's preview showed: its result and confirm token, the page, and the row counts before."""
+
+    result: Any
+    token: str | None
+    page: str
+    messages: list[str]
+
+
+def preview_checked(
+    client, url: str, organisation, *, file_name: str, content: bytes, user_texts, counts, form_template
+):
+    """Uploads a file and checks the preview side of the property: no 5xx, nothing written, every reason in Chinese
+    and on the page, an error row exactly when it has reasons. None when the file itself was refused (the form
+    says why)."""
+    before = counts()
+    response = client.post(url, {"file": SimpleUploadedFile(file_name, content), "organisation": organisation.pk})
+    assert response.status_code == 200
+    assert counts() == before, "the upload wrote to the database"
+    page = response.content.decode()
+
+    if "result" not in response.context:
+        # The file itself was refused (not a workbook, no header …): the form says why, in Chinese.
+        outcome("file refused")
+        assert response.templates[0].name == form_template
+        messages = [message for errors in response.context["form"].errors.values() for message in errors]
+        assert messages, "the upload page came back without a reason"
+        assert_chinese(messages, user_texts=user_texts)
+        assert all(escape(message) in page for message in messages)
+        return None
+
+    result, token = response.context["result"], response.context["token"]
+    rows = result.preview_rows()
+    for row in rows:
+        assert (row.outcome == "error") == bool(row.errors), (row.number, row.outcome, row.errors)
+    messages = [*result.file_errors, *(message for row in rows for message in row.errors)]
+    assert_chinese(messages, user_texts=user_texts)
+    for message in messages:
+        assert escape(message) in page, message[:200]
+    return Preview(result, token, page, messages)
+
+
+def confirmed(client, url: str, preview: Preview) -> None:
+    """Confirms a clean preview; says what the confirm step refused if it did not import."""
+    assert preview.token and "确认导入" in preview.page
+    outcome("confirmed")
+    response = client.post(url, {"token": preview.token})
+    if response.status_code != 302:
+        refused = (
+            [m for row in response.context["result"].preview_rows() for m in row.errors] if response.context else []
+        )
+        pytest.fail(f"a clean preview was not imported on confirm: {response.status_code} {refused}")
 
 
 # Public forms -------------------------------------------------------------------------------------------------

@@ -9,9 +9,7 @@ from dataclasses import dataclass
 
 import openpyxl
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils.html import escape
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,11 +21,12 @@ from tests.hostile import (
     FORMULA_LIKE,
     HOSTILE,
     LOOKALIKE_DIGITS,
-    assert_chinese,
+    confirmed,
     csv_bytes,
     csv_cells,
     lookalike,
     outcome,
+    preview_checked,
     texts_of,
     xlsx_bytes,
     xlsx_cells,
@@ -132,49 +131,28 @@ def counts() -> Counts:
 def upload_then_confirm_if_clean(client, organisation, *, file_name: str, content: bytes, user_texts: list[str]):
     """The property, for one file; returns the preview's result (None when the file itself was refused)."""
     before = counts()
-    response = client.post(
-        IMPORT_URL, {"file": SimpleUploadedFile(file_name, content), "organisation": organisation.pk}
+    preview = preview_checked(
+        client,
+        IMPORT_URL,
+        organisation,
+        file_name=file_name,
+        content=content,
+        user_texts=user_texts,
+        counts=counts,
+        form_template="branches/roster_import.html",
     )
-
-    assert response.status_code == 200
-    assert counts() == before, "the upload wrote to the database"
-    page = response.content.decode()
-
-    if "result" not in response.context:
-        # The file itself was refused (not a workbook, no header …): the form says why, in Chinese.
-        outcome("file refused")
-        assert response.templates[0].name == "branches/roster_import.html"
-        messages = [message for errors in response.context["form"].errors.values() for message in errors]
-        assert messages, "the upload page came back without a reason"
-        assert_chinese(messages, user_texts=user_texts)
-        assert all(escape(message) in page for message in messages)
+    if preview is None:
         return None
-
-    result, token = response.context["result"], response.context["token"]
-    rows = result.preview_rows()
-    for row in rows:
-        assert (row.outcome == "error") == bool(row.errors), (row.number, row.outcome, row.errors)
-    messages = [*result.file_errors, *(message for row in rows for message in row.errors)]
-    assert_chinese(messages, user_texts=user_texts)
-    for message in messages:
-        assert escape(message) in page, message[:200]
-
+    result = preview.result
     if result.has_problems:
         outcome("file errors" if result.file_errors else "row errors")
-        assert messages, "a refused file must say why"
-        assert token is None and "确认导入" not in page
+        assert preview.messages, "a refused file must say why"
+        assert preview.token is None and "确认导入" not in preview.page
         return result
 
     # A clean preview: confirming writes exactly what it announced, and the file once.
-    assert token and "确认导入" in page
-    outcome("confirmed")
     announced = result.counts()
-    response = client.post(CONFIRM_URL, {"token": token})
-    if response.status_code != 302:  # say what the confirm step refused after a clean preview
-        refused = (
-            [m for row in response.context["result"].preview_rows() for m in row.errors] if response.context else []
-        )
-        pytest.fail(f"a clean preview was not imported on confirm: {response.status_code} {refused}")
+    confirmed(client, CONFIRM_URL, preview)
     after = counts()
     assert after.people == before.people + announced["new"]
     assert after.roster_imports == before.roster_imports + 1
