@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from branches.models import (
+    MEMBER_STATUSES,
     PUBLICITY_STATUSES,
     CalendarDay,
     Grid,
@@ -70,17 +71,62 @@ def person_find_by_id_number(id_number: str) -> Person | None:
 # Organisations ----------------------------------------------------------------------------------------------
 
 
+# Party groups are the leaves of the tree: nothing is set up under them.
+LEAF_KINDS = (Organisation.Kind.PARTY_GROUP, Organisation.Kind.FUNCTIONAL_GROUP, Organisation.Kind.TEMPORARY_GROUP)
+
+
+def organisation_create_problems(
+    *,
+    actor: User | None,
+    name: str,
+    kind: str,
+    parent: Organisation | None,
+    code_taken: bool = False,
+    founded_on: datetime.date | None = None,
+) -> list[str]:
+    """What stops a new organisation, without queries (the caller says whether its code is taken): the rules of
+    organisation_create, which the organisation import applies row by row."""
+    problems = []
+    if not (name or "").strip():
+        problems.append("名称不能为空。")
+    if kind not in Organisation.Kind.values:
+        problems.append("未知的组织类别。")
+    if code_taken:
+        problems.append("该组织编码已被使用。")
+    if founded_on and founded_on > timezone.localdate():
+        problems.append("成立日期不能晚于今天。")
+    if parent is None:
+        if actor is not None and not scope_for(actor).everything:
+            problems.append("只有组织部可以新建顶层党组织。")
+    else:
+        if actor is not None and not scope_for(actor).covers_path(parent.path):
+            problems.append("上级党组织不在您的管理范围内。")
+        if parent.is_archived:
+            problems.append(f"上级党组织“{parent.name}”已撤销。")
+        if parent.kind in LEAF_KINDS:
+            problems.append(f"{parent.get_kind_display()}下不能再设党组织。")
+    return problems
+
+
 @transaction.atomic
 def organisation_create(
     *, actor: User | None, name: str, kind: str, parent: Organisation | None = None, code: str | None = None, **extra
 ) -> Organisation:
+    code = (code or "").strip() or None
+    problems = organisation_create_problems(
+        actor=actor,
+        name=name,
+        kind=kind,
+        parent=parent,
+        code_taken=code is not None and Organisation.objects.filter(code=code).exists(),
+        founded_on=extra.get("founded_on"),
+    )
+    if problems:
+        raise ValidationError(problems)
     if parent is None:
-        if actor is not None and not scope_for(actor).everything:
-            raise ValidationError("只有组织部可以新建顶层党组织。")
-        organisation = Organisation.objects.add_root(dict(name=name, kind=kind, code=code or None, **extra))
+        organisation = Organisation.objects.add_root(dict(name=name.strip(), kind=kind, code=code, **extra))
     else:
-        _require_scope(actor, parent)
-        organisation = Organisation.objects.add_child(parent, dict(name=name, kind=kind, code=code or None, **extra))
+        organisation = Organisation.objects.add_child(parent, dict(name=name.strip(), kind=kind, code=code, **extra))
     audit_record(actor=actor, action="organisation.create", target=organisation, summary=name)
     return organisation
 
@@ -188,7 +234,7 @@ def people_create(*, actor: User | None, people: list[NewPerson]) -> list[Person
         audit.append(audit_event(actor=actor, action="person.create", target=person, summary=person.name))
         if person.political_status == PoliticalStatus.MASSES:
             continue
-        date = new.status_date or timezone.localdate()
+        date = new.status_date
         steps.append(StatusStep(person=person, status=person.political_status, date=date))
         changes = {"political_status": [PoliticalStatus.MASSES, person.political_status]}
         audit.append(audit_event(actor=actor, action="person.status_step", target=person, changes=changes))
@@ -212,20 +258,77 @@ def people_create(*, actor: User | None, people: list[NewPerson]) -> list[Person
     return built
 
 
+# The fields person_new_problems speaks of, as forms and sheets name them.
+PERSON_LABELS = {
+    "name": "姓名",
+    "id_number": "身份证号",
+    "birth_date": "出生日期",
+    "political_status": "政治面貌",
+    "status_date": "取得日期",
+}
+
+
+def person_new_problems(
+    *,
+    name: str,
+    id_number: str = "",
+    birth_date: datetime.date | None = None,
+    political_status: str = PoliticalStatus.MASSES,
+    status_date: datetime.date | None = None,
+) -> dict[str, list[str]]:
+    """What is wrong with a new person's facts, by field (messages read after the field's label, PERSON_LABELS):
+    the one statement of these rules, which the create form, `people_create` and the roster import all apply."""
+    problems: dict[str, list[str]] = {}
+
+    def problem(name: str, message: str) -> None:
+        problems.setdefault(name, []).append(message)
+
+    if not (name or "").strip():
+        problem("name", "不能为空。")
+    elif len(name.strip()) > 60:
+        problem("name", "不能超过 60 个字。")
+    id_number = idnumbers.normalise(id_number)
+    if id_number and not idnumbers.is_valid(id_number):
+        problem("id_number", "无效（应为 18 位且校验位正确）。")
+    elif id_number and birth_date is None:
+        birth_date = idnumbers.birth_date(id_number)
+    today = timezone.localdate()
+    if birth_date and birth_date > today:
+        problem("birth_date", "不能晚于今天。")
+    if political_status not in PoliticalStatus.values:
+        problem("political_status", "未知的政治面貌。")
+    elif political_status != PoliticalStatus.MASSES:
+        label = PoliticalStatus(political_status).label
+        if status_date is None:
+            problem("status_date", f"政治面貌为“{label}”时须填写取得该政治面貌的日期。")
+        elif status_date > today:
+            problem("status_date", "不能晚于今天。")
+        elif birth_date and status_date < birth_date:
+            problem("status_date", "不能早于出生日期。")
+    return problems
+
+
 def _new_person(new: NewPerson) -> Person:
     """The person to insert, checked, with their starting status (its step and join event follow)."""
-    name = (new.name or "").strip()
-    if not name:
-        raise ValidationError("姓名不能为空。")
-    id_number = idnumbers.normalise(new.id_number)
+    status = new.political_status or PoliticalStatus.MASSES
     fields = dict(new.fields)
+    problems = person_new_problems(
+        name=new.name,
+        id_number=new.id_number,
+        birth_date=fields.get("birth_date"),
+        political_status=status,
+        status_date=new.status_date,
+    )
+    if problems:
+        raise ValidationError(
+            [f"{PERSON_LABELS[field]}{message}" for field, messages in problems.items() for message in messages]
+        )
+    name = new.name.strip()
+    id_number = idnumbers.normalise(new.id_number)
     if id_number and not fields.get("birth_date"):
         fields["birth_date"] = idnumbers.birth_date(id_number)
     if id_number and not fields.get("gender"):
         fields["gender"] = idnumbers.gender(id_number)
-    status = new.political_status or PoliticalStatus.MASSES
-    if status != PoliticalStatus.MASSES:
-        _not_future(new.status_date or timezone.localdate(), "日期")
     person = Person(
         name=name, organisation=new.organisation, political_status=status, **id_number_fields(id_number), **fields
     )
@@ -493,11 +596,27 @@ def person_account_create(*, actor: User | None, person: Person, username: str, 
 
 
 @transaction.atomic
+def host_unit_problems(host: HostUnit) -> dict[str, list[str]]:
+    """What is wrong with a host unit's coverage, by field, without queries (the instructor loaded): the rules the
+    admin's save and the host import both apply."""
+    problems: dict[str, list[str]] = {}
+    covered = host.formation != HostUnit.Formation.NONE
+    if covered and host.organisation is None:
+        problems["organisation"] = [f"组建方式为“{host.get_formation_display()}”时须填写党组织。"]
+    if host.formation == HostUnit.Formation.INSTRUCTOR and host.instructor is None:
+        problems["instructor"] = ["委派党建指导员的单位须填写指导员。"]
+    if host.instructor is not None and host.instructor.political_status not in MEMBER_STATUSES:
+        problems.setdefault("instructor", []).append(f"指导员{host.instructor.name}不是党员。")
+    return problems
+
+
 def reference_row_save(*, actor: User | None, instance: HostUnit | Grid | CalendarDay, changed: list[str]) -> None:
     """Reference rows kept by 组织部 in the admin (host units, grids, the holiday calendar): validated, saved and
     audited in one step."""
     if actor is not None and not scope_for(actor).everything:
         raise ValidationError("只有组织部可以维护单位、网格和节假日安排。")
+    if isinstance(instance, HostUnit) and (problems := host_unit_problems(instance)):
+        raise ValidationError(problems)
     created = instance.pk is None
     instance.full_clean()
     instance.save()
@@ -547,53 +666,7 @@ def account_grant_secretary(*, actor: User | None, user: User) -> User:
     return user
 
 
-# Rosters ----------------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def roster_import(
-    *,
-    actor: User | None,
-    organisation: Organisation | None,
-    dataset: Any,
-    dry_run: bool,
-    file_name: str = "",
-) -> Any:
-    """Imports a roster (a tablib Dataset) into `organisation` (rows with a blank 党组织 cell go there).
-
-    Returns the resource's RosterResult. The dry run only validates and writes nothing. The real import first
-    repeats the whole-file dry run and writes only when no row has a problem; then it runs in this transaction
-    (a row failing at save time rolls back the whole file) and records one audit event for the file, besides
-    the events person_create / person_update record for each person.
-    """
-    # The resource calls back into these actions from its save hook, hence the import here.
-    from branches.resources import PersonResource
-
-    if actor is not None and not scope_for(actor).manages_anything:
-        raise ValidationError("您没有导入名册的权限。")
-    if organisation is not None:
-        _require_scope(actor, organisation)
-
-    def run(dry: bool):
-        return PersonResource(actor=actor, organisation=organisation).import_data(dataset, dry_run=dry)
-
-    result = run(dry=True)
-    if dry_run or result.has_problems:
-        return result
-    result = run(dry=False)
-    if not result.has_problems:
-        counts = result.counts()
-        audit_record(
-            actor=actor,
-            action="person.roster_import",
-            # The file's target organisation when there is one (the admin may import without a default).
-            **({"target": organisation} if organisation is not None else {"object_type": "branches.Person"}),
-            summary=(
-                f"名册导入 {file_name}：新增 {counts['new']} 人，更新 {counts['update']} 人，无变化 {counts['skip']} 人"
-            ),
-            changes={"file": file_name, **counts},
-        )
-    return result
+# Exports ----------------------------------------------------------------------------------------------------
 
 
 @transaction.atomic

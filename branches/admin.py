@@ -6,13 +6,8 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
-from django.urls import reverse
-from import_export.admin import ImportMixin
-from import_export.formats.base_formats import CSV, XLSX
-from import_export.forms import ConfirmImportForm, ImportForm
-from import_export.results import RowResult
 
-from branches import actions, resources, selectors
+from branches import actions, selectors
 from branches.models import (
     CalendarDay,
     Grid,
@@ -101,7 +96,7 @@ class OrganisationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "code", "phone", "address", "is_archived"]
+        fields = ["name", "kind", "code", "founded_on", "phone", "address", "is_archived"]
 
 
 @admin.register(Organisation)
@@ -137,37 +132,10 @@ class OrganisationAdmin(ScopedAdmin):
             actions.organisation_move(actor=request.user, organisation=current, new_parent=parent)
 
 
-class RosterAdminImportForm(ImportForm):
-    """The library's import form, plus the default organisation and the roster's own file checks."""
-
-    organisation = forms.ModelChoiceField(
-        label="默认党组织",
-        queryset=Organisation.objects.filter(is_archived=False),
-        required=False,
-        help_text="“党组织”一列留空的人员导入到这里。",
-    )
-
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        resources.roster_upload_read(upload)  # size, type and content, with the staff page's messages
-        upload.seek(0)
-        return upload
-
-
-class RosterAdminConfirmForm(ConfirmImportForm):
-    organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.filter(is_archived=False), required=False, widget=forms.HiddenInput()
-    )
-
-
 @admin.register(Person)
-class PersonAdmin(ImportMixin, ScopedAdmin):
-    """People, and the roster import for 组织部 (anywhere in the tree): the staff page's resource and action."""
+class PersonAdmin(ScopedAdmin):
+    """People. Rosters are imported on the staff site (导入数据 → 人员名册), the one import pipeline."""
 
-    resource_classes = [resources.PersonResource]
-    import_formats = [XLSX, CSV]
-    import_form_class = RosterAdminImportForm
-    confirm_form_class = RosterAdminConfirmForm
     list_display = ["name", "gender", "political_status", "organisation", "phone_masked", "is_active_member"]
     list_filter = ["political_status", "is_active_member", "gender"]
     search_fields = ["name"]
@@ -181,44 +149,6 @@ class PersonAdmin(ImportMixin, ScopedAdmin):
             actions.person_update(actor=request.user, person=Person.objects.get(pk=obj.pk), **data)
         else:
             obj.pk = actions.person_create(actor=request.user, **data).pk
-
-    def has_import_permission(self, request) -> bool:
-        return selectors.scope_for(request.user).everything
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        # The resource checks scope against the importing user; blank 党组织 cells go to the chosen default.
-        data = getattr(kwargs.get("form"), "cleaned_data", None) or {}
-        return {"actor": request.user, "organisation": data.get("organisation")}
-
-    def get_confirm_form_initial(self, request, import_form):
-        initial = super().get_confirm_form_initial(request, import_form)
-        if import_form is not None and import_form.cleaned_data.get("organisation"):
-            initial["organisation"] = import_form.cleaned_data["organisation"].pk
-        return initial
-
-    def process_dataset(self, dataset, form, request, **kwargs):
-        # The confirm step goes through the same action as the staff page: dry run, then one atomic import.
-        return actions.roster_import(
-            actor=request.user,
-            organisation=form.cleaned_data.get("organisation"),
-            dataset=dataset,
-            dry_run=False,
-            file_name=form.cleaned_data.get("original_file_name", ""),
-        )
-
-    def process_result(self, result, request):
-        if result.has_problems:
-            messages.error(request, "文件未导入：数据与预览时相比已有变化，请重新上传查看原因。")
-            return HttpResponseRedirect(reverse("admin:branches_person_import"))
-        return super().process_result(result, request)
-
-    def add_success_message(self, result, request) -> None:
-        totals = result.totals
-        messages.success(
-            request,
-            f"已导入：新增 {totals[RowResult.IMPORT_TYPE_NEW]} 人，更新 {totals[RowResult.IMPORT_TYPE_UPDATE]} 人，"
-            f"无变化 {totals[RowResult.IMPORT_TYPE_SKIP]} 人。",
-        )
 
 
 @admin.register(StatusStep)
@@ -307,8 +237,32 @@ class HostCoveredFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HostUnitAdminForm(forms.ModelForm):
+    class Meta:
+        model = HostUnit
+        fields = [
+            "name",
+            "sector",
+            "formation",
+            "organisation",
+            "instructor",
+            "grid",
+            "staff_count",
+            "has_trade_union",
+            "has_youth_league",
+            "has_womens_federation",
+        ]
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now carries the form's values: check the coverage rules on it
+        for name, problems in actions.host_unit_problems(self.instance).items():
+            for message in problems:
+                self.add_error(name if name in self.fields else None, message)
+
+
 @admin.register(HostUnit)
 class HostUnitAdmin(OrgDepartmentOnlyAdmin):
+    form = HostUnitAdminForm
     list_display = ["name", "sector", "formation", "organisation", "staff_count"]
     list_filter = ["sector", "formation", HostCoveredFilter, HostSubtreeFilter]
     search_fields = ["name"]

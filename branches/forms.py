@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from branches.actions import person_new_problems
 from branches.models import (
     Grid,
     HostUnit,
@@ -16,7 +17,6 @@ from branches.models import (
     PoliticalStatus,
     Role,
 )
-from branches.resources import roster_upload_read
 from branches.selectors import mobile_overdue_q, organisation_choices_for_user
 from portal.lib import idnumbers
 from portal.lib.choices import NameChoiceFilter
@@ -82,8 +82,17 @@ class PersonCreateForm(PersonForm):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("political_status") not in (None, PoliticalStatus.MASSES) and not data.get("status_date"):
-            self.add_error("status_date", _("请填写取得该政治面貌的日期。"))
+        problems = person_new_problems(
+            name=data.get("name") or "",
+            id_number=data.get("id_number") or "",
+            birth_date=data.get("birth_date"),
+            political_status=data.get("political_status") or PoliticalStatus.MASSES,
+            status_date=data.get("status_date"),
+        )
+        for name, messages in problems.items():
+            if name in self.fields and name not in self.errors:
+                for message in messages:
+                    self.add_error(name, message)
         return data
 
 
@@ -209,26 +218,3 @@ class MobileMemberFilter(django_filters.FilterSet):
         if value == self.ON_TIME:
             return away.exclude(mobile_overdue_q())
         return away
-
-
-class RosterImportForm(forms.Form):
-    """A roster file and the organisation that receives rows whose 党组织 cell is blank.
-
-    Cleaning reads and parses the file (size first, then type and content), so `dataset` and `content` are
-    ready for the import's dry run."""
-
-    file = forms.FileField(label=_("名册文件"), help_text=_("Excel（.xlsx）或 CSV 文件，第 1 行为表头。"))
-    organisation = forms.ModelChoiceField(
-        label=_("导入到"),
-        queryset=Organisation.objects.none(),
-        help_text=_("“党组织”一列留空的人员导入到这里。"),
-    )
-
-    def __init__(self, *args, user: User, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisation_choices_for_user(user=user)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        self.cleaned_data["content"], self.cleaned_data["dataset"] = roster_upload_read(upload)
-        return upload

@@ -60,6 +60,7 @@ class Organisation(MP_Node, TimeStamped):
     code = models.CharField(_("组织编码"), max_length=40, unique=True, null=True, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
+    founded_on = models.DateField(_("成立日期"), null=True, blank=True)
     is_archived = models.BooleanField(_("已撤销"), default=False)
 
     class Meta:

@@ -3,12 +3,10 @@
 import copy
 import io
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from branches import actions, resources, selectors
@@ -22,7 +20,6 @@ from branches.forms import (
     PersonFilter,
     PersonForm,
     RoleAssignForm,
-    RosterImportForm,
     StatusStepForm,
 )
 from portal.web import apply_action, form_errors_to_messages, paginate
@@ -223,67 +220,6 @@ def _xlsx_response(content: bytes, filename: str) -> FileResponse:
     return FileResponse(
         io.BytesIO(content), as_attachment=True, filename=filename, content_type=resources.XLSX_CONTENT_TYPE
     )
-
-
-@login_required
-def roster_import(request: HttpRequest) -> HttpResponse:
-    _require_managing_scope(request)
-    form = RosterImportForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        result = actions.roster_import(
-            actor=request.user, organisation=data["organisation"], dataset=data["dataset"], dry_run=True
-        )
-        token = None
-        if not result.has_problems:
-            token = resources.roster_upload_store(
-                user=request.user,
-                organisation=data["organisation"],
-                file_name=data["file"].name,
-                content=data["content"],
-            )
-        context = {
-            "result": result,
-            "token": token,
-            "organisation": data["organisation"],
-            "file_name": data["file"].name,
-        }
-        return render(request, "branches/roster_preview.html", context)
-    return render(request, "branches/roster_import.html", {"form": form})
-
-
-@login_required
-@require_POST
-def roster_import_confirm(request: HttpRequest) -> HttpResponse:
-    _require_managing_scope(request)
-    upload = resources.roster_upload_load(user=request.user, token=request.POST.get("token", ""))
-    if upload is None:
-        raise Http404("导入文件不存在或已过期，请重新上传。")
-    organisation = selectors.organisation_get_for_user(user=request.user, pk=upload.organisation_id)
-    dataset = resources.roster_dataset_load(file_name=upload.file_name, content=upload.content)
-    result = actions.roster_import(
-        actor=request.user, organisation=organisation, dataset=dataset, dry_run=False, file_name=upload.file_name
-    )
-    if result.has_problems:
-        # The records changed since the preview: nothing was written; show why.
-        messages.error(request, _("文件未导入：数据与预览时相比已有变化，请按下表修改后重新上传。"))
-        context = {"result": result, "token": None, "organisation": organisation, "file_name": upload.file_name}
-        return render(request, "branches/roster_preview.html", context)
-    resources.roster_upload_discard(token=upload.token)
-    counts = result.counts()
-    messages.success(
-        request,
-        _("已导入：新增 %(new)d 人，更新 %(update)d 人，无变化 %(skip)d 人。")
-        % {"new": counts["new"], "update": counts["update"], "skip": counts["skip"]},
-    )
-    return redirect("branches:person_list")
-
-
-@login_required
-@require_GET
-def roster_template(request: HttpRequest) -> HttpResponse:
-    _require_managing_scope(request)
-    return _xlsx_response(resources.roster_template_xlsx(), "人员名册模板.xlsx")
 
 
 @login_required

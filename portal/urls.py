@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/", include("portal.reports.views")),
     path("dashboards/", include("portal.dashboards.views")),
     path("audit/", include("portal.audit_views")),
+    path("imports/", include("portal.imports.urls")),
     path("branches/", include("branches.urls")),
     path("services/", include("services.urls")),
     path("", include("evaluations.urls")),

@@ -85,6 +85,27 @@ def _current(team: Team, person: Person) -> TeamMembership | None:
     )
 
 
+def membership_add_problems(
+    *, team: Team, person: Person, joined_on: datetime.date | None, role: str, current_state: str | None
+) -> list[str]:
+    """What stops `person` joining `team`, without queries (the caller knows the current membership's state):
+    the rules of membership_add, which the team-member import applies row by row."""
+    problems = []
+    if team.is_archived:
+        problems.append(f"服务队“{team.name}”已撤销。")
+    if joined_on is None:
+        problems.append("请填写入队日期。")
+    elif joined_on > timezone.localdate():
+        problems.append("入队日期不能晚于今天。")
+    if role not in TeamMembership.Role.values:
+        problems.append("队内职务应为队长、副队长或队员。")
+    if not person.is_active_member and person.is_party_member:
+        problems.append("此人已不在册。")
+    if current_state == TeamMembership.State.ACTIVE:
+        problems.append(f"{person.name} 已是本队队员。")
+    return problems
+
+
 @transaction.atomic
 def membership_add(
     *,
@@ -96,13 +117,12 @@ def membership_add(
 ) -> TeamMembership:
     """Adds a member directly (the leader or the branch), or admits a pending applicant."""
     _require_team(actor, team)
-    if joined_on > timezone.localdate():
-        raise ValidationError("入队日期不能晚于今天。")
-    if not person.is_active_member and person.is_party_member:
-        raise ValidationError("此人已不在册。")
     current = _current(team, person)
-    if current is not None and current.state == TeamMembership.State.ACTIVE:
-        raise ValidationError(f"{person.name} 已是本队队员。")
+    problems = membership_add_problems(
+        team=team, person=person, joined_on=joined_on, role=role, current_state=current.state if current else None
+    )
+    if problems:
+        raise ValidationError(problems)
     membership = current or TeamMembership(team=team, person=person)
     membership.state, membership.joined_on, membership.role = TeamMembership.State.ACTIVE, joined_on, role
     membership.full_clean(validate_constraints=False)

@@ -68,8 +68,10 @@ def workbook_bytes(
     bold_header: bool = False,
     freeze_header: bool = False,
     column_widths: Sequence[float] | None = None,
+    notes: Sequence[tuple[str, str]] | None = None,
 ) -> bytes:
-    """One sheet: a header row, then the rows (consumed once, as they come: a generator is fine)."""
+    """One sheet: a header row, then the rows (consumed once, as they come: a generator is fine). `notes`, as
+    (column, explanation) pairs, add a second sheet 填写说明."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     # A write-only sheet takes its layout before the first row.
@@ -84,6 +86,13 @@ def workbook_bytes(
     sheet.append(header_cells)
     for row in rows:
         sheet.append([value_cell(sheet, value) for value in row])
+    if notes:
+        explained = workbook.create_sheet("填写说明")
+        explained.column_dimensions["A"].width = 16
+        explained.column_dimensions["B"].width = 80
+        explained.append([text_cell(explained, "列"), text_cell(explained, "说明")])
+        for column, note in notes:
+            explained.append([text_cell(explained, column), text_cell(explained, note)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

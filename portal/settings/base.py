@@ -334,9 +334,22 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
 # Reminder e-mails link back to the portal: its address as people reach it.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
-# Uploads: a roster is small; anything larger is refused before it is parsed.
-ROSTER_IMPORT_MAX_BYTES = int(os.environ.get("ROSTER_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
-ROSTER_IMPORT_MAX_ROWS = int(os.environ.get("ROSTER_IMPORT_MAX_ROWS", "20000"))
+# Spreadsheet imports (portal/imports): a file uploaded on a page is refused before it is parsed when larger than
+# this, or when its zip directory says it inflates to more (a zip bomb); a page takes at most IMPORT_MAX_ROWS rows.
+# `manage.py import_xlsx` (a district's first load, run by IT staff) has the larger IMPORT_COMMAND_* bounds.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(60 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
+IMPORT_COMMAND_MAX_BYTES = int(os.environ.get("IMPORT_COMMAND_MAX_BYTES", str(100 * 1024 * 1024)))
+IMPORT_COMMAND_MAX_ROWS = int(os.environ.get("IMPORT_COMMAND_MAX_ROWS", "200000"))
+# The importers, in the order a new installation loads them: kind → importer (portal names them, imports none).
+IMPORTERS = {
+    "organisations": "branches.importers.OrganisationImporter",
+    "hosts": "branches.importers.HostImporter",
+    "people": "branches.importers.PersonImporter",
+    "team-members": "volunteers.importers.TeamMemberImporter",
+    "activities": "services.importers.ActivityImporter",
+}
 # Visit photos (结对帮扶走访照片): each file at most this size; larger ones are refused before they are decoded.
 VISIT_PHOTO_MAX_BYTES = int(os.environ.get("VISIT_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

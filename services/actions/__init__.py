@@ -24,7 +24,6 @@ from services.actions.registers import (
     activity_export,
     activity_import_key,
     activity_record_problems,
-    activity_register_import,
 )
 from services.actions.teams import (
     activity_category_save,
@@ -44,7 +43,6 @@ __all__ = [
     "activity_import_key",
     "activity_publish",
     "activity_record_problems",
-    "activity_register_import",
     "activity_update",
     "attendance_record",
     "check_hours",

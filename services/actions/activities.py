@@ -43,6 +43,32 @@ def check_times(starts_at: datetime.datetime, ends_at: datetime.datetime) -> Non
 # Activities -------------------------------------------------------------------------------------------------
 
 
+def activity_organiser_problems(
+    *, actor: User | None, organisation: Organisation | None, team: Team | None
+) -> tuple[Organisation | None, list[str]]:
+    """Who organises an activity — the organisation, or the team's own when only a team is named — and what is
+    wrong with it: the rules activity_create and the register import share.
+
+    A team belongs with an organisation when either lies in the other's subtree: a branch's own team, or a team
+    of the committee above serving one of its branches."""
+    problems = []
+    if team is not None:
+        if team.is_archived:
+            problems.append(f"服务队“{team.name}”已撤销。")
+        if actor is not None and not team_can_write(user=actor, team=team):
+            problems.append("所选服务队不在您的管理范围内。")
+        if organisation is not None and not (
+            team.organisation.path.startswith(organisation.path) or organisation.path.startswith(team.organisation.path)
+        ):
+            problems.append("服务队不属于所选党组织，也不属于它的上级党组织。")
+        organisation = organisation or team.organisation
+    if organisation is None:
+        return None, [*problems, "请选择组织单位或服务队。"]
+    if team is None and actor is not None and not scope_for(actor).covers_path(organisation.path):
+        problems.append("所选党组织不在您的管理范围内。")
+    return organisation, problems
+
+
 @transaction.atomic
 def activity_create(
     *,
@@ -57,16 +83,9 @@ def activity_create(
     **fields: Any,
 ) -> Activity:
     """A new activity, in draft. Organised by an organisation, or by a team (then owned by the team's organisation)."""
-    if team is not None:
-        if actor is not None and not team_can_write(user=actor, team=team):
-            raise ValidationError("所选服务队不在您的管理范围内。")
-        if organisation is not None and not team.organisation.path.startswith(organisation.path):
-            raise ValidationError("服务队不属于所选党组织。")
-        organisation = organisation or team.organisation
-    if organisation is None:
-        raise ValidationError("请选择组织单位或服务队。")
-    if team is None and actor is not None and not scope_for(actor).covers_path(organisation.path):
-        raise ValidationError("所选党组织不在您的管理范围内。")
+    organisation, problems = activity_organiser_problems(actor=actor, organisation=organisation, team=team)
+    if problems:
+        raise ValidationError(problems)
     check_times(starts_at, ends_at)
     activity = Activity(
         title=(title or "").strip(),

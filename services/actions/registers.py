@@ -14,10 +14,9 @@ from branches.models import Organisation, Person
 from branches.selectors import scope_for
 from portal.audit import audit_record
 from portal.models import User
-from services.actions.activities import CLOSE_FIGURES, check_hours, check_times
+from services.actions.activities import CLOSE_FIGURES, activity_organiser_problems, check_hours, check_times
 from services.models import Activity, ActivityCategory, HoursEntry, Participation
 from volunteers.models import Team, TeamMembership
-from volunteers.selectors import team_can_write
 
 # Registers of past activities (import, demo year) -----------------------------------------------------------
 #
@@ -74,19 +73,12 @@ def activity_record_problems(
     now = now or timezone.now()
     problems: list[tuple[int | None, str]] = []
     scope = scope_for(actor) if actor is not None else None
-    team, organisation = record.team, record.organisation
-    if team is not None:
-        if team.is_archived:
-            problems.append((None, f"服务队“{team.name}”已撤销。"))
-        if actor is not None and not team_can_write(user=actor, team=team):
-            problems.append((None, "所选服务队不在您的管理范围内。"))
-        if organisation is not None and not team.organisation.path.startswith(organisation.path):
-            problems.append((None, "服务队不属于所选党组织。"))
-        organisation = organisation or team.organisation
+    organisation, organiser_problems = activity_organiser_problems(
+        actor=actor, organisation=record.organisation, team=record.team
+    )
+    problems += [(None, message) for message in organiser_problems]
     if organisation is None:
-        return [*problems, (None, "请选择组织单位或服务队。")]
-    if team is None and scope is not None and not scope.covers_path(organisation.path):
-        problems.append((None, "所选党组织不在您的管理范围内。"))
+        return problems
     if not record.title.strip():
         problems.append((None, "活动名称不能为空。"))
     if not record.place.strip():
@@ -250,26 +242,6 @@ def activities_register_bulk(*, actor: User | None, activities: list[ActivityRec
             changes={**counts, "source": source, "activity_ids": [activity.pk for activity in built]},
         )
     return counts
-
-
-@transaction.atomic
-def activity_register_import(
-    *, actor: User | None, organisation: Organisation | None, dataset: Any, dry_run: bool, file_name: str = ""
-) -> Any:
-    """Imports a register of past activities (a tablib Dataset; rows with a blank 党组织 cell go to
-    `organisation`). Returns the resource's result. The dry run validates only; the real import validates the
-    whole file again and writes, through activities_register_bulk, only when no row has a problem."""
-    from services.resources import ActivityRegisterReader  # the reader builds ActivityRecords from here
-
-    if actor is not None and not scope_for(actor).manages_anything:
-        raise ValidationError("您没有导入活动的权限。")
-    if organisation is not None and actor is not None and not scope_for(actor).covers_path(organisation.path):
-        raise ValidationError("所选党组织不在您的管理范围内。")
-    result = ActivityRegisterReader(actor=actor, organisation=organisation).read(dataset)
-    if dry_run or result.has_problems:
-        return result
-    result.written = activities_register_bulk(actor=actor, activities=result.records, source=file_name or "导入")
-    return result
 
 
 @transaction.atomic

@@ -381,7 +381,7 @@ def test_id_number_with_a_bad_check_character_is_refused(cast):
     good = fake_id_number()
     bad = good[:17] + ("0" if good[17] != "0" else "1")
     before = _rows()
-    with pytest.raises(ValidationError, match="身份证号码无效"):
+    with pytest.raises(ValidationError, match="身份证号无效"):
         actions.person_create(actor=None, name="错号", organisation=cast.branch_a, id_number=bad)
     assert _rows() == before
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from branches.importers import PersonImporter
 from branches.models import MembershipEvent, Person, StatusStep
-from branches.resources import COLUMNS
 from portal.lib import idnumbers
 from portal.models import AuditEvent
 from tests.hostile import (
@@ -32,9 +32,9 @@ from tests.hostile import (
     xlsx_cells,
 )
 
-HEADERS = list(COLUMNS)
-IMPORT_URL = reverse("branches:roster_import")
-CONFIRM_URL = reverse("branches:roster_import_confirm")
+HEADERS = [column.header for column in PersonImporter.columns]
+IMPORT_URL = reverse("imports:upload", args=["people"])
+CONFIRM_URL = reverse("imports:confirm", args=["people"])
 
 
 @pytest.fixture(autouse=True)
@@ -102,7 +102,8 @@ def rosters(draw, cells: st.SearchStrategy) -> tuple[list, list[list]]:
     )
     extra = len(headers) - len(HEADERS)
     return headers, [
-        [row[header] for header in headers[: len(HEADERS)]] + [draw(cells) for _ in range(extra)] for row in rows
+        [row.get(header, "") for header in headers[: len(HEADERS)]] + [draw(cells) for _ in range(extra)]
+        for row in rows
     ]
 
 
@@ -139,7 +140,7 @@ def upload_then_confirm_if_clean(client, organisation, *, file_name: str, conten
         content=content,
         user_texts=user_texts,
         counts=counts,
-        form_template="branches/roster_import.html",
+        form_template="imports/upload.html",
     )
     if preview is None:
         return None
@@ -148,6 +149,12 @@ def upload_then_confirm_if_clean(client, organisation, *, file_name: str, conten
         outcome("file errors" if result.file_errors else "row errors")
         assert preview.messages, "a refused file must say why"
         assert preview.token is None and "确认导入" not in preview.page
+        return result
+
+    if not result.has_changes:
+        outcome("nothing new")
+        assert preview.token is None and "没有需要导入的内容" in preview.page
+        assert counts() == before
         return result
 
     # A clean preview: confirming writes exactly what it announced, and the file once.

@@ -171,10 +171,10 @@ def _roster_upload(w: World) -> dict:
 # are staff tools: for a member, who manages nothing, they do not exist. Uploading only previews (200, no
 # write); the outsider's upload into branch A is a form error (branch A is not a choice).
 ROSTER_MATRIX: list[tuple[str, str | None, str, Callable | None, tuple]] = [
-    ("branches:roster_template",       None, "get",  None,           (LOGIN, 200, 200, 200, 404, 200)),
-    ("branches:roster_import",         None, "get",  None,           (LOGIN, 200, 200, 200, 404, 200)),
-    ("branches:roster_import",         None, "post", _roster_upload, (LOGIN, 200, 200, 200, 404, 200)),
-    ("branches:roster_import_confirm", None, "get",  None,           (LOGIN, 405, 405, 405, 405, 405)),
+    ("imports:template",               "people", "get",  None,           (LOGIN, 200, 200, 200, 404, 200)),
+    ("imports:upload",                 "people", "get",  None,           (LOGIN, 200, 200, 200, 404, 200)),
+    ("imports:upload",                 "people", "post", _roster_upload, (LOGIN, 200, 200, 200, 404, 200)),
+    ("imports:confirm",                "people", "get",  None,           (LOGIN, 405, 405, 405, 405, 405)),
     ("branches:person_export",         None, "get",  None,           (LOGIN, 200, 200, 200, 404, 200)),
 ]  # fmt: skip
 
@@ -201,7 +201,7 @@ def _state() -> tuple:
 
 def _check(world: World, login, name, target, method, body, role: str, expected) -> str | None:
     """Runs one cell of the table; returns what went wrong, or None."""
-    url = reverse(name, args=[world.pk(target)] if target else [])
+    url = reverse(name, args=[target if name.startswith("imports:") else world.pk(target)] if target else [])
     client = login(world.user(role))
     before = _state()
     response = client.get(url) if method == "get" else client.post(url, body(world) if body else {})

@@ -129,7 +129,7 @@ BAD_CREATES = [
     ({"phone": "1234"}, "请输入 11 位手机号码。"),
     ({"phone": "23800000000"}, "请输入 11 位手机号码。"),
     ({"id_number": "11010119800517001X"}, "身份证号码无效"),
-    ({"political_status": "activist", "status_date": ""}, "请填写取得该政治面貌的日期。"),
+    ({"political_status": "activist", "status_date": ""}, "须填写取得该政治面貌的日期。"),
     ({"status_date": "2099-01-01", "political_status": "applicant"}, "不能晚于今天"),
     ({"name": "  "}, "这个字段是必填项。"),
     ({"organisation": "branch_b"}, "选择一个有效的选项"),

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 HOSTILE = '=HYPERLINK("http://evil.example","点我")'
 DOMAIN_APPS = {"branches", "volunteers", "services", "evaluations"}
 # Templates to fill in: the portal's own headers and an example row, no user text.
-BLANK_TEMPLATES = {"branches:roster_template", "services:activity_import_template"}
+BLANK_TEMPLATES = {"imports:template"}
 # Every export there is today: discovery must find at least these (it would pass vacuously if it found none).
 KNOWN_EXPORTS = {
     "branches:person_export",

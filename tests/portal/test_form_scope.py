@@ -54,6 +54,13 @@ def user_forms() -> list[type]:
     return [found[name] for name in sorted(found)]
 
 
+def extra_arguments(cls: type) -> dict:
+    """Forms that need more than the user: the import upload form is built for the roster (its organisations)."""
+    from branches.importers import PersonImporter
+
+    return {"importer": PersonImporter} if cls.__name__ == "ImportUploadForm" else {}
+
+
 def choice_fields(form) -> dict[str, forms.ModelChoiceField]:
     fields = form.form.fields if isinstance(form, django_filters.FilterSet) else form.fields
     return {
@@ -88,7 +95,11 @@ def test_no_form_offers_or_accepts_a_row_of_another_branch(cast, branch_b_rows):
     problems, checked = [], 0
     for cls in user_forms():
         try:
-            form = cls(user=cast.secretary) if issubclass(cls, forms.BaseForm) else cls({}, user=cast.secretary)
+            extra = extra_arguments(cls)
+            if issubclass(cls, forms.BaseForm):
+                form = cls(user=cast.secretary, **extra)
+            else:
+                form = cls({}, user=cast.secretary, **extra)
         except TypeError as error:  # another required argument: its own tests build it
             problems.append(f"{cls.__name__}: cannot be built with only the user ({error}); give it a row here")
             continue

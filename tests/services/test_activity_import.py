@@ -12,14 +12,16 @@ from django.utils import timezone
 from branches import actions as branch_actions
 from portal.lib import xlsx
 from portal.models import AuditEvent
+from services.importers import ActivityImporter
 from services.models import Activity, HoursEntry, Participation
-from services.resources import COLUMNS
 from tests.factories import fake_id_number
+
+COLUMNS = [column.header for column in ActivityImporter.columns]
 
 pytestmark = pytest.mark.django_db
 
-IMPORT = reverse("services:activity_import")
-CONFIRM = reverse("services:activity_import_confirm")
+IMPORT = reverse("imports:upload", args=["activities"])
+CONFIRM = reverse("imports:confirm", args=["activities"])
 
 
 def _ids(cast):
@@ -205,11 +207,11 @@ def test_not_a_spreadsheet_and_too_big_are_refused(cast, login, settings):
     client = login(cast.secretary)
     response = client.post(IMPORT, {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4"), "organisation": cast.branch_a.pk})
     assert "只能上传" in response.content.decode()
-    settings.ROSTER_IMPORT_MAX_BYTES = 100
+    settings.IMPORT_MAX_BYTES = 100
     response = _upload(client, cast, [["x"] * len(COLUMNS)])
     assert "文件太大" in response.content.decode()
-    settings.ROSTER_IMPORT_MAX_BYTES = 5 * 1024 * 1024
-    settings.ROSTER_IMPORT_MAX_ROWS = 1
+    settings.IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    settings.IMPORT_MAX_ROWS = 1
     ids = _ids(cast)
     response = _upload(client, cast, _clean_rows(cast, ids))
     assert any("超过上限" in message for message in response.context["result"].file_errors)
@@ -244,7 +246,7 @@ def test_outsider_cannot_confirm_another_users_token_and_get_is_405(cast, login)
 def test_template_downloads_with_the_columns(cast, login):
     import openpyxl
 
-    response = login(cast.secretary).get(reverse("services:activity_import_template"))
+    response = login(cast.secretary).get(reverse("imports:template", args=["activities"]))
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert [cell.value for cell in sheet[1]] == COLUMNS

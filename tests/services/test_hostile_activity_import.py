@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from branches import actions as branch_actions
 from portal.lib import idnumbers
 from portal.models import AuditEvent
+from services.importers import ActivityImporter
 from services.models import Activity, HoursEntry, Participation
-from services.resources import COLUMNS
 from tests.hostile import (
     HOSTILE,
     confirmed,
@@ -29,8 +29,10 @@ from tests.hostile import (
     xlsx_cells,
 )
 
-IMPORT_URL = reverse("services:activity_import")
-CONFIRM_URL = reverse("services:activity_import_confirm")
+COLUMNS = [column.header for column in ActivityImporter.columns]
+
+IMPORT_URL = reverse("imports:upload", args=["activities"])
+CONFIRM_URL = reverse("imports:confirm", args=["activities"])
 CATEGORIES = ["便民服务", "义诊", "法律咨询", "环境"]  # default categories (services migration 0003)
 # Minutes from start to end: a few minutes (a register may round), ordinary sessions, a day, the 7-day maximum.
 DURATIONS = [1, 2, 3, 10, 30, 90, 120, 600, 24 * 60, 7 * 24 * 60]
@@ -161,19 +163,19 @@ def upload_then_confirm_if_clean(client, organisation, *, file_name: str, conten
         content=content,
         user_texts=user_texts,
         counts=counts,
-        form_template="services/import_upload.html",
+        form_template="imports/upload.html",
     )
     if preview is None:
         return None
     result = preview.result
-    if result.has_problems or not result.records:
+    if result.has_problems or not result.importer.records:
         outcome("file errors" if result.file_errors else "row errors" if result.has_problems else "nothing new")
         assert preview.messages or not result.has_problems, "a refused file must say why"
         assert preview.token is None and "确认导入" not in preview.page
         return result
 
     # A clean preview: confirming writes exactly the activities, participations and hours it announced.
-    records = result.records
+    records = result.importer.records
     confirmed(client, CONFIRM_URL, preview)
     after = counts()
     assert after.activities == before.activities + len(records)
@@ -277,4 +279,4 @@ def test_hours_taken_from_the_activity_length_are_checked_as_attendance_checks_t
     assert len(row_errors(refused)) == 1 and row_errors(refused)[0].startswith("未填写服务时长，按活动时长计为")
 
     imported = upload(服务时长="0.5")
-    assert not imported.has_problems and len(imported.records) == 1  # and confirmed by the property
+    assert not imported.has_problems and len(imported.importer.records) == 1  # and confirmed by the property

@@ -1,5 +1,5 @@
-"""Rosters out: the template to fill in and the people export, both through `portal.lib.xlsx` (text cells only
-for text, so nothing a user typed becomes a live formula)."""
+"""Rosters out: the people export, through `portal.lib.xlsx` (text cells only for text, so nothing a user typed
+becomes a live formula). Rosters come in through the import pipeline (`branches.importers`)."""
 
 from collections.abc import Iterator
 from typing import Any
@@ -7,37 +7,10 @@ from typing import Any
 from django.db.models import QuerySet
 
 from branches.models import Person
-from branches.resources.columns import COLUMNS, EXAMPLE_ID_NUMBER
 from portal.lib import xlsx
+from portal.lib.xlsx import XLSX_CONTENT_TYPE
 
-# The template -----------------------------------------------------------------------------------------------
-
-
-def roster_template_xlsx() -> bytes:
-    """The columns to fill in, with one example row (refused on import if left in)."""
-    headers = list(COLUMNS)
-    example = [
-        "张三（示例，请删除此行）",
-        "男",
-        "1985-03-12",
-        EXAMPLE_ID_NUMBER,
-        "13800000000",
-        "本科",
-        "正式党员",
-        "2010-07-01",
-        "",
-        "",
-    ]
-    return xlsx.workbook_bytes(
-        title="人员名册",
-        headers=headers,
-        rows=[example],
-        bold_header=True,
-        freeze_header=True,
-        # Wide enough for the example, so the 18-digit ID number shows whole.
-        column_widths=[max(len(header), len(value)) for header, value in zip(headers, example, strict=True)],
-    )
-
+__all__ = ["EXPORT_HEADERS", "XLSX_CONTENT_TYPE", "person_export_xlsx"]
 
 # Export -----------------------------------------------------------------------------------------------------
 

@@ -1,0 +1,83 @@
+"""An upload kept server-side between the preview and the confirm step, under an unguessable token bound to the
+uploading user: the confirm step reads the bytes back from here and never trusts a second upload."""
+
+import datetime
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from portal.models import User
+
+UPLOAD_DIR = "imports"
+UPLOAD_MAX_AGE = datetime.timedelta(hours=24)
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    token: str
+    kind: str
+    organisation_id: int | None
+    file_name: str
+    content: bytes
+
+
+def upload_store(*, user: User, kind: str, organisation_id: int | None, file_name: str, content: bytes) -> str:
+    _sweep_old_uploads()
+    token = secrets.token_urlsafe(32)
+    meta = {"user_id": user.pk, "kind": kind, "organisation_id": organisation_id, "file_name": PurePath(file_name).name}
+    default_storage.save(f"{UPLOAD_DIR}/{token}.data", ContentFile(content))
+    default_storage.save(f"{UPLOAD_DIR}/{token}.json", ContentFile(json.dumps(meta).encode()))
+    return token
+
+
+def upload_load(*, user: User, kind: str, token: str) -> StoredUpload | None:
+    """The stored upload, or None when the token is malformed, unknown, expired, another user's or another kind's."""
+    if not _TOKEN.match(token or ""):
+        return None
+    try:
+        with default_storage.open(f"{UPLOAD_DIR}/{token}.json") as handle:
+            meta = json.loads(handle.read())
+        if timezone.now() - default_storage.get_modified_time(f"{UPLOAD_DIR}/{token}.json") > UPLOAD_MAX_AGE:
+            return None
+        if meta["user_id"] != user.pk or meta["kind"] != kind:
+            return None
+        with default_storage.open(f"{UPLOAD_DIR}/{token}.data") as handle:
+            content = handle.read()
+    except (OSError, ValueError, KeyError):
+        return None
+    return StoredUpload(
+        token=token,
+        kind=kind,
+        organisation_id=meta["organisation_id"],
+        file_name=meta["file_name"],
+        content=content,
+    )
+
+
+def upload_discard(*, token: str) -> None:
+    if _TOKEN.match(token or ""):
+        for suffix in ("data", "json"):
+            default_storage.delete(f"{UPLOAD_DIR}/{token}.{suffix}")
+
+
+def _sweep_old_uploads() -> None:
+    """Uploads previewed but never confirmed are removed after a day (checked whenever a new one arrives)."""
+    try:
+        names = default_storage.listdir(UPLOAD_DIR)[1]
+    except OSError:
+        return
+    cutoff = timezone.now() - UPLOAD_MAX_AGE
+    for name in names:
+        path = f"{UPLOAD_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except OSError:
+            continue
