@@ -3,11 +3,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
+from django.urls import path
 
 from branches import actions, selectors
+from branches.forms import PersonChoiceField, person_choice_label
 from branches.models import (
     CalendarDay,
     Grid,
@@ -132,6 +136,21 @@ class OrganisationAdmin(ScopedAdmin):
             actions.organisation_move(actor=request.user, organisation=current, new_parent=parent)
 
 
+class PersonAutocompleteView(AutocompleteJsonView):
+    """The admin's search for a person (e.g. a host's 党建指导员) answers with person_choice_label, so namesakes
+    can be told apart; the organisation comes in the same query. Scope and permission as PersonAdmin's."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("organisation")
+
+    def serialize_result(self, obj, to_field_name):
+        return {"id": str(getattr(obj, to_field_name)), "text": person_choice_label(obj)}
+
+
+class PersonAutocompleteSelect(AutocompleteSelect):
+    url_name = "%s:branches_person_autocomplete"
+
+
 @admin.register(Person)
 class PersonAdmin(ScopedAdmin):
     """People. Rosters are imported on the staff site (导入数据 → 人员名册), the one import pipeline."""
@@ -142,6 +161,10 @@ class PersonAdmin(ScopedAdmin):
     list_select_related = ["organisation"]
     fields = ["name", "gender", "birth_date", "phone", "education", "organisation", "host", "grid"]
     readonly_fields: list[str] = []
+
+    def get_urls(self):
+        search = self.admin_site.admin_view(PersonAutocompleteView.as_view(admin_site=self.admin_site))
+        return [path("autocomplete/", search, name="branches_person_autocomplete"), *super().get_urls()]
 
     def save_through_action(self, request, obj, form, change) -> None:
         data = {name: form.cleaned_data[name] for name in self.fields}
@@ -268,6 +291,13 @@ class HostUnitAdmin(OrgDepartmentOnlyAdmin):
     search_fields = ["name"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["instructor"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "instructor":  # the search and the chosen person both labelled to tell namesakes apart
+            kwargs["widget"] = PersonAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+            kwargs["form_class"] = PersonChoiceField
+            kwargs["queryset"] = selectors.person_list_for_user(user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Grid)

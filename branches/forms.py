@@ -30,6 +30,39 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+# Person pickers -----------------------------------------------------------------------------------------------
+
+# A number shorter than this is no mobile or landline; its last four digits would be most of it.
+PHONE_TAIL_MIN_DIGITS = 7
+
+
+def person_choice_label(person: Person) -> str:
+    """How a form's list of people names one person: enough to tell namesakes apart, nothing more —
+    「张伟（党支部A · 1985 年生 · 尾号 1234）」. Never more than the last 4 phone digits, never the ID number.
+    The organisation must be loaded with the person (select_related), or every option costs a query."""
+    parts = [person.organisation.name]
+    if person.birth_date:
+        parts.append(f"{person.birth_date.year} 年生")
+    digits = "".join(char for char in person.phone if char.isdigit())
+    if len(digits) >= PHONE_TAIL_MIN_DIGITS:
+        parts.append(f"尾号 {digits[-4:]}")
+    return f"{person.name}（{' · '.join(parts)}）"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """One person from a list, labelled by person_choice_label."""
+
+    def label_from_instance(self, obj: Person) -> str:
+        return person_choice_label(obj)
+
+
+class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several people from a list, labelled by person_choice_label."""
+
+    def label_from_instance(self, obj: Person) -> str:
+        return person_choice_label(obj)
+
+
 class ScopedFormMixin:
     """Limits every organisation field to the organisations the user may write into."""
 

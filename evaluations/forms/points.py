@@ -4,13 +4,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from branches.forms import PersonChoiceField
 from evaluations.actions.points import MAX_ADJUSTMENT, MAX_REASON
 from evaluations.models import PointsRule, PointsRuleSet
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.name}（{obj.organisation.name}）"
 
 
 class AdjustmentRequestForm(forms.Form):

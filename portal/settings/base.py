@@ -302,6 +302,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.report_export_yearly_task",
         "schedule": crontab(day_of_month=15, month_of_year=1, hour=4, minute=0),
     },
+    # Not a DOMAIN cadence: the holiday calendar from the calendar package (DOMAIN §8). Weekly, so a new
+    # installation is filled within days and a release of the package with next year's arrangement (the State
+    # Council publishes it each November or December) reaches the deadlines before the year starts.
+    "calendar-fill": {
+        "task": "branches.tasks.calendar_fill_task",
+        "schedule": crontab(day_of_week=1, hour=2, minute=50),
+    },
     # Not a DOMAIN cadence: builds the report exports whose message was lost while the broker was down.
     "report-exports-resume": {
         "task": "portal.tasks.report_exports_resume_task",
@@ -326,6 +333,7 @@ JOB_DESCRIPTIONS = {
     "review-rounds-yearly-open": "每年 12 月 1 日为各党支部开启年度民主评议并通知党员",
     "assessment-remind": "每年 1 月 10 日提醒上年度评星晋级（支部准备“六有”材料，上级党组织评定）",
     "yearly-report": "每年 1 月 15 日生成上年度全区年度报告",
+    "calendar-fill": "每周一从节假日库补充今明两年的节假日和调休上班日（已有日期不改动），缺少临近年度时提醒组织部",
     "report-exports-resume": "每 10 分钟补做因消息队列中断而未开始的年度报告导出",
 }
 

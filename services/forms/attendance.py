@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from branches.forms import PersonChoiceField
 from branches.models import Person
 from services.models import Activity, Participation
 
@@ -100,7 +101,7 @@ class AttendanceSheetForm(forms.Form):
 
 
 class WalkInForm(forms.Form):
-    person = forms.ModelChoiceField(
+    person = PersonChoiceField(
         label=_("人员"), queryset=Person.objects.none(), error_messages={"invalid_choice": _("请选择名单中的人员。")}
     )
     role = forms.ChoiceField(label=_("角色"), choices=Participation.Role.choices, initial=Participation.Role.VOLUNTEER)

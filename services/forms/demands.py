@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from branches.forms import PersonChoiceField
 from branches.models import Organisation, Person
 from branches.selectors import organisation_choices_for_user
 from portal.lib.choices import NameChoiceFilter
@@ -74,18 +75,22 @@ class DemandForm(forms.ModelForm):
         return received_on
 
 
+class AssigneeChoiceField(PersonChoiceField):
+    """People with the category's skill (annotated by the selector) say so."""
+
+    def label_from_instance(self, obj: Person) -> str:
+        return super().label_from_instance(obj) + (_("·具备所需技能") if getattr(obj, "has_skill", False) else "")
+
+
 class AssignForm(forms.Form):
     """One member (those with the category's skill listed first) or one team."""
 
-    person = forms.ModelChoiceField(label=_("承办人"), queryset=Person.objects.none(), required=False)
+    person = AssigneeChoiceField(label=_("承办人"), queryset=Person.objects.none(), required=False)
     team = forms.ModelChoiceField(label=_("或承办服务队"), queryset=Team.objects.none(), required=False)
 
     def __init__(self, *args, people: QuerySet, teams: QuerySet, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = lambda p: (
-            f"{p.name}（{p.organisation.name}）" + (_("·具备所需技能") if getattr(p, "has_skill", False) else "")
-        )
         self.fields["team"].queryset = teams
 
     def clean(self) -> dict:

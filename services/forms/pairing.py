@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from branches.forms import PersonChoiceField
 from branches.models import MEMBER_STATUSES, Grid, Organisation, Person
 from branches.selectors import organisation_choices_for_user, person_list_for_user
 from portal.lib.choices import NameChoiceFilter
@@ -35,11 +36,6 @@ class HouseholdForm(forms.ModelForm):
         only = list(organisations[:2])
         if not self.is_bound and len(only) == 1:
             self.initial.setdefault("organisation", only[0].pk)
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Person) -> str:
-        return f"{obj.name}（{obj.organisation.name}）"
 
 
 class HouseholdChoiceField(forms.ModelChoiceField):

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from branches.forms import PersonChoiceField
 from branches.models import MEMBER_STATUSES, Organisation, Person
 from branches.selectors import organisation_choices_for_user, person_list_for_user
 from portal.lib.choices import NameChoiceFilter
@@ -26,11 +27,6 @@ def _party_members(user: User) -> QuerySet[Person]:
         .filter(is_active_member=True, political_status__in=MEMBER_STATUSES)
         .order_by("organisation__path", "name")
     )
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Person) -> str:
-        return f"{obj.name}（{obj.organisation.name}）"
 
 
 # Pledges ----------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branches.forms import DateInput
+from branches.forms import DateInput, PersonChoiceField
 from branches.selectors import organisation_choices_for_user, person_list_for_user
 from portal.models import User
 from volunteers.models import Skill, Team, TeamMembership
@@ -27,7 +27,7 @@ class TeamCreateForm(forms.Form):
 
 
 class MemberAddForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("人员"), queryset=None)
+    person = PersonChoiceField(label=_("人员"), queryset=None)
     role = forms.ChoiceField(
         label=_("队内职务"), choices=TeamMembership.Role.choices, initial=TeamMembership.Role.MEMBER
     )

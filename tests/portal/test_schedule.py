@@ -36,6 +36,8 @@ CADENCES = {
     "review-rounds-yearly-open": ("evaluations.tasks.review_rounds_yearly_open_task", "50 8 1 12 *"),
     "assessment-remind": ("evaluations.tasks.assessment_remind_task", "0 9 10 1 *"),
     "yearly-report": ("portal.tasks.report_export_yearly_task", "0 4 15 1 *"),
+    # DOMAIN §8: holidays and make-up workdays come pre-filled from a maintained calendar library (weekly).
+    "calendar-fill": ("branches.tasks.calendar_fill_task", "50 2 * * 1"),
 }
 
 

@@ -315,3 +315,21 @@ def test_second_run_adds_no_community_record(seeded):
     before = {model.__name__: model.objects.count() for model in models}
     assert "已存在" in seed()
     assert {model.__name__: model.objects.count() for model in models} == before
+
+
+def test_the_holiday_calendar_comes_from_the_package_and_a_year_it_lacks_from_the_demo_table(seeded):
+    from branches.models import CalendarDay
+    from portal.lib.workdays import official_calendar, official_calendar_years
+
+    today = timezone.localdate()
+    for year in (today.year, today.year + 1):
+        kept = {
+            row.date: (row.kind == CalendarDay.Kind.HOLIDAY, row.name)
+            for row in CalendarDay.objects.filter(date__year=year)
+        }
+        if year in official_calendar_years():
+            assert kept == {day.date: (day.is_holiday, day.name) for day in official_calendar([year])}, year
+        else:  # the package does not know it yet: the demo's own 元旦, 国庆节 and a make-up workday
+            assert kept[datetime.date(year, 1, 1)] == (True, "元旦")
+            assert kept[datetime.date(year, 10, 1)] == (True, "国庆节")
+            assert (False, "国庆节调休上班") in kept.values()

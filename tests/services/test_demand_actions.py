@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from branches.actions import reference_row_save
+from branches.actions import calendar_fill, reference_row_save
 from branches.models import CalendarDay
 from portal.models import AuditEvent
 from services.actions.demands import (
@@ -98,6 +98,17 @@ def test_deadline_skips_weekend_and_holidays_and_counts_the_make_up_workday(cast
     assert demand.deadline == datetime.date(2024, 10, 10)
     # A 3-day category received the same day: Sun 29, Mon 30, Tue 8
     assert receive(cast, received_on=friday, code="utilities").deadline == datetime.date(2024, 10, 8)
+
+
+def test_deadline_across_national_day_after_the_calendar_fill(cast):
+    # 2025 from the calendar package: 1–8 October off, Sunday 28 September worked instead
+    calendar_fill(actor=None, years=[2025])
+    friday = datetime.date(2025, 9, 26)
+    demand = receive(cast, received_on=friday)
+    # Sun 28 (make-up) 1, Mon 29 2, Tue 30 3, [1–8 Oct off], Thu 9 4, Fri 10 5
+    assert demand.deadline == datetime.date(2025, 10, 10)
+    # received on the last day off, counting starts on the 9th: 9, 10, Sat 11 (make-up), 13, 14
+    assert receive(cast, received_on=datetime.date(2025, 10, 8)).deadline == datetime.date(2025, 10, 14)
 
 
 def test_deadline_without_calendar_is_five_weekdays(cast):
