@@ -658,7 +658,10 @@ def people_accounts_open(*, actor: User | None, people: QuerySet[Person]) -> Acc
         raise ValidationError("登录名与刚开通的账号冲突，请重试。") from error
     for person, user in zip(todo, users, strict=True):
         person.user, person.updated_at = user, now
-    Person.objects.bulk_update(todo, ["user", "updated_at"], batch_size=500)
+    # One CASE per row for the link only; the timestamp is the same for all, a plain UPDATE (half the work).
+    Person.objects.bulk_update(todo, ["user"], batch_size=500)
+    for chunk in _chunks([person.pk for person in todo]):
+        Person.objects.filter(pk__in=chunk).update(updated_at=now)
 
     audit = [
         audit_event(
