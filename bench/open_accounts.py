@@ -101,7 +101,7 @@ def run_bench(options) -> None:
         assert Person.objects.filter(organisation=branch, user__isnull=True).count() == 0
         print(f"run {run + 1}: {options.people} accounts in {timings[-1]:.2f} s ({len(content):,} bytes)", flush=True)
 
-    # The web batch: a secretary's 「为筛选结果中未开通的人员全部开通」 for the largest batch allowed.
+    # The web batch: a secretary's 「为当前列表中未开通的人员全部开通」 for the largest batch allowed.
     web_size = settings.ACCOUNT_OPEN_WEB_MAX
     for run in range(options.runs):
         branch = actions.organisation_create(
