@@ -706,7 +706,7 @@ def person_account_open(*, actor: User | None, person: Person) -> OpenedAccount:
 @transaction.atomic
 def person_account_link(*, actor: User | None, person: Person, user: User | None) -> Person:
     """Links an existing account to the person (their roles give it its scope at once), or unlinks it (None)."""
-    person = Person.objects.select_for_update().select_related("organisation", "user").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("organisation", "user").get(pk=person.pk)
     _require_scope(actor, person.organisation)
     before = person.user
     if user is None:

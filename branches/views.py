@@ -187,9 +187,12 @@ def _people_to_open(request: HttpRequest):
     of the current filtered list (the query string) who is on the roll and has no account."""
     in_scope = selectors.person_list_for_user(user=request.user)
     if request.POST.get("all"):
-        return PersonFilter(request.GET, queryset=in_scope, user=request.user).qs.filter(
-            user__isnull=True, is_active_member=True
-        )
+        listed = PersonFilter(request.GET, queryset=in_scope, user=request.user)
+        if not listed.is_valid():
+            # django-filter would drop an invalid filter (an organisation outside the scope, say) and so widen the
+            # list to the whole scope: opening accounts for people nobody meant is refused instead.
+            raise Http404("筛选条件无效。")
+        return listed.qs.filter(user__isnull=True, is_active_member=True)
     raw = request.POST.getlist("person")
     if not all(value.isdigit() for value in raw):
         raise Http404("人员不存在。")

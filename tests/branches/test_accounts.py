@@ -305,6 +305,8 @@ def test_open_accounts_get_is_405_outsider_404_member_404(cast, login):
     assert login(cast.outsider).post(url, {"person": [cast.person_b.pk, cast.person_a.pk]}).status_code == 404
     assert login(cast.member).post(url, {"person": [cast.person_a.pk]}).status_code == 404
     assert login(cast.secretary).post(url, {"person": ["x"]}).status_code == 404
+    # "all of the list" filtered on another branch's organisation does not widen to the whole scope
+    assert login(cast.outsider).post(f"{url}?organisation={cast.branch_a.pk}", {"all": "1"}).status_code == 404
     assert User.objects.count() == users
     assert login(None).post(url, {"person": [cast.person_a.pk]}).status_code == 302  # to the login page
 
