@@ -403,8 +403,6 @@ def test_link_get_405_outsider_404(cast, login):
 
 
 def test_secretary_resets_a_members_password(cast, login):
-    member_client = login(cast.member)
-    assert member_client.get("/").status_code == 200
     client = login(cast.secretary)
     response = client.post(reverse("branches:person_password_reset", args=[cast.member_person.pk]))
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
@@ -417,6 +415,17 @@ def test_secretary_resets_a_members_password(cast, login):
     assert post_login(fresh, "member", "demo12345").status_code == 200
     assert post_login(fresh, "member", rows[1][3]).status_code == 302
     assert fresh.get("/")["Location"] == SET_PASSWORD
+
+
+def test_a_reset_ends_the_accounts_sessions(cast):
+    from django.test import Client
+
+    members_phone = Client()
+    members_phone.force_login(cast.member)
+    assert members_phone.get("/").status_code == 200
+    actions.person_password_reset(actor=cast.secretary, person=cast.member_person)
+    response = members_phone.get("/")
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
 
 
 def test_reset_get_405_outsider_404_and_limits(cast, login):
