@@ -161,6 +161,12 @@ class PersonAdmin(ScopedAdmin):
     list_select_related = ["organisation"]
     fields = ["name", "gender", "birth_date", "phone", "education", "organisation", "host", "grid"]
     readonly_fields: list[str] = []
+    # The login account: 组织部 link one here (the accounts admin, and with it the autocomplete, is theirs);
+    # secretaries link or open accounts on the person's page.
+    autocomplete_fields = ["user"]
+
+    def get_fields(self, request, obj=None):
+        return [*self.fields, "user"] if selectors.scope_for(request.user).everything else self.fields
 
     def get_urls(self):
         search = self.admin_site.admin_view(PersonAutocompleteView.as_view(admin_site=self.admin_site))
@@ -169,9 +175,12 @@ class PersonAdmin(ScopedAdmin):
     def save_through_action(self, request, obj, form, change) -> None:
         data = {name: form.cleaned_data[name] for name in self.fields}
         if change:
-            actions.person_update(actor=request.user, person=Person.objects.get(pk=obj.pk), **data)
+            person = actions.person_update(actor=request.user, person=Person.objects.get(pk=obj.pk), **data)
         else:
-            obj.pk = actions.person_create(actor=request.user, **data).pk
+            person = actions.person_create(actor=request.user, **data)
+            obj.pk = person.pk
+        if "user" in form.cleaned_data and form.cleaned_data["user"] != person.user:
+            actions.person_account_link(actor=request.user, person=person, user=form.cleaned_data["user"])
 
 
 @admin.register(StatusStep)

@@ -17,7 +17,7 @@ from branches.models import (
     PoliticalStatus,
     Role,
 )
-from branches.selectors import mobile_overdue_q, organisation_choices_for_user
+from branches.selectors import account_link_choices_for_user, mobile_overdue_q, organisation_choices_for_user
 from portal.lib import idnumbers
 from portal.lib.choices import NameChoiceFilter
 from portal.models import User
@@ -159,6 +159,21 @@ class RoleAssignForm(ScopedFormMixin, forms.Form):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.limit_to_scope(user)
+
+
+class AccountLinkForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("已有账号"),
+        queryset=User.objects.none(),
+        help_text=_("只列出尚未关联人员的有效账号。"),
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = account_link_choices_for_user(user=user)
+        self.fields["user"].label_from_instance = lambda account: (
+            f"{account.username}（{account.first_name}）" if account.first_name else account.username
+        )
 
 
 class MobileDepartureForm(forms.ModelForm):

@@ -190,6 +190,16 @@ def person_get_for_user(*, user: User, pk: int, write: bool = False) -> Person:
     return person
 
 
+def account_link_choices_for_user(*, user: User) -> QuerySet[User]:
+    """Accounts a manager may link to a person on the person page: active, linked to nobody, not 组织部's (those
+    have the whole tree already). Empty for a user who manages nothing."""
+    if not scope_for(user).manages_anything:
+        return User.objects.none()
+    return User.objects.filter(
+        is_active=True, person__isnull=True, is_superuser=False, is_org_department=False
+    ).order_by("username")
+
+
 def person_history(*, person: Person) -> dict[str, QuerySet]:
     return {
         "steps": person.status_steps.order_by("date", "pk"),

@@ -1,16 +1,24 @@
 """Staff pages for organisations, people and mobile members. Access → form → action → redirect."""
 
+import base64
 import copy
 import io
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from branches import actions, resources, selectors
 from branches.forms import (
+    AccountLinkForm,
     MembershipEventForm,
     MobileDepartureForm,
     MobileMemberFilter,
@@ -39,9 +47,14 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_list(request: HttpRequest) -> HttpResponse:
-    people = PersonFilter(request.GET, queryset=selectors.person_list_for_user(user=request.user), user=request.user)
+    people = PersonFilter(
+        request.GET,
+        queryset=selectors.person_list_for_user(user=request.user).select_related("user"),
+        user=request.user,
+    )
     page = paginate(request, people.qs)
-    return render(request, "branches/person_list.html", {"filter": people, "page": page})
+    context = {"filter": people, "page": page, "initial_password_days": settings.INITIAL_PASSWORD_DAYS}
+    return render(request, "branches/person_list.html", context)
 
 
 @login_required
@@ -70,6 +83,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status_form": StatusStepForm(initial=today),
             "event_form": MembershipEventForm(initial=today, user=request.user),
             "role_form": RoleAssignForm(initial={"start_date": today["date"]}, user=request.user),
+            "account_link_form": None if person.user_id else AccountLinkForm(user=request.user),
             "can_edit": True,
         }
     return render(request, "branches/person_detail.html", context)
@@ -138,6 +152,120 @@ def person_role_add(request: HttpRequest, pk: int) -> HttpResponse:
         RoleAssignForm(request.POST, user=request.user),
         lambda person, data: actions.role_assign(actor=request.user, person=person, **data),
         "已记录职务任命。",
+    )
+
+
+# Accounts: 开通账号 (a list or one person), 关联已有账号, 重置密码 -------------------------------------------------
+
+
+def _account_slips(request: HttpRequest, result: actions.AccountsOpened, back_url: str) -> HttpResponse:
+    """The 开通单: one printable slip per new account, and the same as an Excel file.
+
+    The clear passwords exist only in this response. The workbook is built here, in the same POST that opened the
+    accounts, and handed to the browser inside the page as a data: link (「下载 Excel」), so no second request
+    ever needs them: nothing is stored on the server (no file, no session, no cache) from which they could be
+    fetched again, and there is no download URL to leak or replay. (A signed, encrypted payload in the session
+    would also work, but would keep the secrets, however protected, in the sessions table for its lifetime.)
+    The page is sent `no-store` so that the browser keeps no copy either; leaving it loses the passwords, and a
+    reset (重置密码) makes new ones."""
+    content = resources.account_slips_xlsx(result.opened)
+    context = {
+        "result": result,
+        "back_url": back_url,
+        "xlsx_href": f"data:{resources.XLSX_CONTENT_TYPE};base64,{base64.b64encode(content).decode()}",
+        "xlsx_name": f"开通单-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
+        "login_url": request.build_absolute_uri(reverse("account_login")),
+    }
+    response = render(request, "branches/account_slips.html", context)
+    add_never_cache_headers(response)
+    return response
+
+
+def _people_to_open(request: HttpRequest):
+    """The people 「开通账号」 on the list means: the ticked ones (all in scope, or 404), or with `all` every person
+    of the current filtered list (the query string) who is on the roll and has no account."""
+    in_scope = selectors.person_list_for_user(user=request.user)
+    if request.POST.get("all"):
+        listed = PersonFilter(request.GET, queryset=in_scope, user=request.user)
+        if not listed.is_valid():
+            # django-filter would drop an invalid filter (an organisation outside the scope, say) and so widen the
+            # list to the whole scope: opening accounts for people nobody meant is refused instead.
+            raise Http404("筛选条件无效。")
+        return listed.qs.filter(user__isnull=True, is_active_member=True)
+    raw = request.POST.getlist("person")
+    if not all(value.isdigit() for value in raw):
+        raise Http404("人员不存在。")
+    # At most DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) ticks: Django refuses a larger form before this view.
+    ids = {int(value) for value in raw}
+    people = in_scope.filter(pk__in=ids)
+    if people.count() != len(ids):
+        raise Http404("人员不存在。")
+    return people
+
+
+@login_required
+@require_POST
+def people_accounts_open(request: HttpRequest) -> HttpResponse:
+    _require_managing_scope(request)
+    people = _people_to_open(request)
+    back_url = f"{reverse('branches:person_list')}?{request.GET.urlencode()}"
+    count = people.count()
+    if count > settings.ACCOUNT_OPEN_WEB_MAX:
+        messages.error(
+            request,
+            _(
+                "一次最多为 %(max)d 人开通账号（本次 %(count)d 人）。请按党支部分批开通，"
+                "或由组织部使用命令 manage.py open_accounts 一次开通。"
+            )
+            % {"max": settings.ACCOUNT_OPEN_WEB_MAX, "count": count},
+        )
+        return redirect(back_url)
+    if count == 0:
+        messages.error(
+            request, _("请先勾选要开通账号的人员。") if not request.POST.get("all") else _("没有需要开通账号的人员。")
+        )
+        return redirect(back_url)
+    try:
+        result = actions.people_accounts_open(actor=request.user, people=people)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return redirect(back_url)
+    return _account_slips(request, result, back_url)
+
+
+@login_required
+@require_POST
+def person_account_open(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get_for_user(user=request.user, pk=pk, write=True)
+    try:
+        opened = actions.person_account_open(actor=request.user, person=person)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return redirect(person)
+    return _account_slips(request, actions.AccountsOpened(opened=[opened]), person.get_absolute_url())
+
+
+@login_required
+@require_POST
+def person_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_get_for_user(user=request.user, pk=pk, write=True)
+    try:
+        opened = actions.person_password_reset(actor=request.user, person=person)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return redirect(person)
+    return _account_slips(request, actions.AccountsOpened(opened=[opened]), person.get_absolute_url())
+
+
+@login_required
+@require_POST
+def person_account_link(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post_on_person(
+        request,
+        pk,
+        AccountLinkForm(request.POST, user=request.user),
+        lambda person, data: actions.person_account_link(actor=request.user, person=person, user=data["user"]),
+        "已关联登录账号。",
     )
 
 

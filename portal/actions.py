@@ -1,5 +1,6 @@
 """Writes on accounts."""
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.audit import audit_record
+from portal.lib import initial_passwords
 from portal.models import JobRun, Notification, User
 
 logger = logging.getLogger(__name__)
@@ -46,6 +48,53 @@ def user_save_from_admin(*, actor: User, user: User, form, change: bool) -> User
         summary=user.username,
         changes={"fields": changed},
     )
+    return user
+
+
+def user_active_set(*, actor: User | None, user: User, active: bool, reason: str) -> bool:
+    """Deactivates or reactivates an account as a consequence of something else (a membership event): no error
+    when it is already so; returns whether it changed. A deactivated account's sessions end at its next request
+    (ModelBackend.get_user refuses inactive users), so no session scan is needed here."""
+    if user.is_active == active:
+        return False
+    user.is_active = active
+    user.save(update_fields=["is_active", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="account.reactivate" if active else "account.deactivate",
+        target=user,
+        summary=reason,
+        changes={"is_active": [not active, active]},
+    )
+    return True
+
+
+def initial_password_assign(user: User, *, now: datetime.datetime | None = None) -> str:
+    """Gives the account a new one-time initial password and returns it in clear — the only time it exists.
+
+    Not saved here: the bulk opening saves thousands at once, a reset saves one. The real password becomes
+    unusable (which also ends the account's sessions: Django checks the password hash), so the initial secret is
+    the only way in until the member chooses their own."""
+    secret = initial_passwords.generate()
+    user.set_unusable_password()
+    user.initial_password = initial_passwords.digest(secret, key=settings.INITIAL_PASSWORD_KEY)
+    user.initial_password_expires_at = (now or timezone.now()) + datetime.timedelta(days=settings.INITIAL_PASSWORD_DAYS)
+    return secret
+
+
+@transaction.atomic
+def account_initial_password_replace(*, user: User, password: str) -> User:
+    """The member chooses their own password after logging in with the initial one; the initial secret is gone."""
+    from django.contrib.auth.password_validation import validate_password
+
+    if not user.must_set_password:
+        raise ValidationError("您的账号已设置过密码。")
+    validate_password(password, user)
+    user.set_password(password)
+    user.initial_password = ""
+    user.initial_password_expires_at = None
+    user.save(update_fields=["password", "initial_password", "initial_password_expires_at", "updated_at"])
+    audit_record(actor=user, action="account.password_choose", target=user)
     return user
 
 

@@ -40,6 +40,13 @@ class UserAdmin(OrgDepartmentOnly, DjangoUserAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # accounts are deactivated, never deleted: the audit log points at them
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "person" and request.GET.get("field_name") == "user":
+            # The person form's autocomplete: only accounts that are active and linked to nobody.
+            queryset = queryset.filter(is_active=True, person__isnull=True)
+        return queryset, may_have_duplicates
+
     def save_model(self, request, obj, form, change) -> None:
         actions.user_save_from_admin(actor=request.user, user=obj, form=form, change=change)
 

@@ -3,11 +3,14 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 
+from portal.lib import initial_passwords
 from portal.models import User
 
 
@@ -19,8 +22,18 @@ def user_for_login(login: str) -> User | None:
     return get_user_model().objects.filter(Q(username__iexact=login) | Q(phone=login)).first()
 
 
+def initial_password_valid(user: User, password: str) -> bool:
+    """The account's one-time initial password (开通单), before it expires."""
+    if not user.initial_password or user.initial_password_expires_at is None:
+        return False
+    if user.initial_password_expires_at <= timezone.now():
+        return False
+    return initial_passwords.matches(password, user.initial_password, key=settings.INITIAL_PASSWORD_KEY)
+
+
 class PhoneOrUsernameBackend(ModelBackend):
-    """Accepts a phone number where the username goes. Inactive users are refused (and lose their sessions:
+    """Accepts a phone number where the username goes, and an unexpired initial password where the password goes
+    (the real password is unusable meanwhile). Inactive users are refused (and lose their sessions:
     ModelBackend.get_user returns None for them, so the next request is anonymous)."""
 
     def authenticate(
@@ -29,7 +42,9 @@ class PhoneOrUsernameBackend(ModelBackend):
         user = user_for_login(username or "")
         if user is None or password is None:
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
+        if not self.user_can_authenticate(user):
+            return None
+        if user.check_password(password) or initial_password_valid(user, password):
             return user
         return None
 

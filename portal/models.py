@@ -13,6 +13,19 @@ from django.utils.translation import gettext_lazy as _
 phone_validator = RegexValidator(r"^1\d{10}$", _("请输入 11 位手机号码。"))
 
 
+class PortalUserManager(UserManager):
+    """`createsuperuser` makes a working 组织部 account: the whole tree (scope_for gives superusers everything)
+    and the reminders addressed to 组织部, which go to `is_org_department` accounts."""
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_org_department", True)
+        user = super().create_superuser(username, email, password, **extra_fields)
+        from portal.audit import audit_record  # portal.audit imports this module
+
+        audit_record(actor=None, action="account.create_org_department", target=user, summary=user.username)
+        return user
+
+
 class User(AbstractUser):
     """An account. People log in with their username or their mobile phone number."""
 
@@ -21,10 +34,15 @@ class User(AbstractUser):
     )
     # 组织部 staff: scope is the whole tree. Everyone else's scope comes from dated role assignments.
     is_org_department = models.BooleanField(_("组织部工作人员"), default=False)
+    # A one-time initial password (开通账号, 重置密码): `salt$hmac` (portal.lib.initial_passwords), never the
+    # secret itself. While it is set the real password is unusable, so the only way in is the initial secret,
+    # before it expires; the member must then choose their own password (portal.middleware), which clears it.
+    initial_password = models.CharField(_("初始密码（摘要）"), max_length=100, blank=True, editable=False)
+    initial_password_expires_at = models.DateTimeField(_("初始密码有效期至"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = UserManager()
+    objects = PortalUserManager()
 
     class Meta:
         verbose_name = _("用户")
@@ -32,6 +50,11 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def must_set_password(self) -> bool:
+        """Logged in with an initial password: nothing else until they choose their own."""
+        return bool(self.initial_password)
 
 
 class AuditEvent(models.Model):

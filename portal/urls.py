@@ -10,6 +10,7 @@ admin.site.index_title = "数据管理"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/initial-password/", views.initial_password_set, name="initial_password_set"),
     path("accounts/", include("allauth.urls")),
     path("inbox/", include("portal.notifications")),
     path("reports/", include("portal.reports.views")),

@@ -1,16 +1,40 @@
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 
-from portal import selectors
+from portal import actions, selectors
+from portal.web import apply_action
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", selectors.home_for_user(user=request.user))
+
+
+@sensitive_post_parameters()
+@login_required
+def initial_password_set(request: HttpRequest) -> HttpResponse:
+    """设置密码: the first page after logging in with an initial password (portal.middleware sends everyone here)."""
+    if not request.user.must_set_password:
+        return redirect("home")
+    form = SetPasswordForm(request.user, request.POST or None)
+    if request.method == "POST":
+        done = apply_action(
+            request,
+            form,
+            lambda data: actions.account_initial_password_replace(user=request.user, password=data["new_password1"]),
+            "密码已设置，以后请用新密码登录。",
+        )
+        if done:
+            update_session_auth_hash(request, request.user)  # the password hash changed: keep this session
+            return redirect("home")
+    return render(request, "portal/initial_password_set.html", {"form": form})
 
 
 def rate_limited(request: HttpRequest, exception: Exception) -> HttpResponse:

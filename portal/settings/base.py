@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After logging in with an initial password, every page leads to 设置密码 until the member has chosen one.
+    "portal.middleware.InitialPasswordMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Answers django-ratelimit's refusals with settings.RATELIMIT_VIEW (a Chinese page, 429) instead of a 403.
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -135,6 +137,15 @@ LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"30/m/ip,{LOGIN_FAILURE_LIMIT}/{LOGIN_FAILURE_WINDOW_SECONDS}s/key",
 }
+
+# Accounts opened in bulk (开通账号) get a one-time initial password that expires after this many days.
+INITIAL_PASSWORD_DAYS = int(os.environ.get("INITIAL_PASSWORD_DAYS", "14"))
+# Key of the initial passwords' HMAC (portal.lib.initial_passwords); rotating it voids the unused ones.
+INITIAL_PASSWORD_KEY = os.environ.get("INITIAL_PASSWORD_KEY", SECRET_KEY)
+# 「开通账号」 on the people list opens at most this many accounts per click (about a second and a half on PostgreSQL,
+# see bench/RESULTS.md: it runs in the request, because the clear passwords may exist only in its response);
+# `manage.py open_accounts` has no cap.
+ACCOUNT_OPEN_WEB_MAX = int(os.environ.get("ACCOUNT_OPEN_WEB_MAX", "1000"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文"))]

@@ -58,3 +58,20 @@ def test_same_return_twice_at_once_closes_once(cast):
     assert sum(isinstance(outcome, ValidationError) for outcome in outcomes) == 1
     record.refresh_from_db()
     assert record.returned_on == datetime.date(2025, 6, 1)
+
+
+def test_opening_the_same_accounts_twice_at_once_opens_each_once(cast):
+    """Two clicks of 「开通账号」 for the same people at once: the rows are locked and re-read, so the second waits
+    and then skips them (already has an account) instead of opening a second account for anyone."""
+    from branches.models import Person
+    from portal.models import User
+
+    people = [PersonFactory(organisation=cast.branch_a, name=f"并发{i}", phone=f"1396666{i:04d}") for i in range(20)]
+    ids = [person.pk for person in people]
+    users = User.objects.count()
+    outcomes = _race(
+        lambda: actions.people_accounts_open(actor=cast.secretary, people=Person.objects.filter(pk__in=ids))
+    )
+    assert sorted(len(outcome.opened) for outcome in outcomes) == [0, 20]
+    assert User.objects.count() == users + 20
+    assert Person.objects.filter(pk__in=ids, user__isnull=True).count() == 0
