@@ -179,3 +179,18 @@ def test_no_template_holds_a_comment_over_several_lines():
         if "{#" in line and "#}" not in line[line.index("{#") :]
     ]
     assert not broken, broken
+
+
+MENU = 'id="nav-main"'
+
+
+@pytest.mark.parametrize("url", ["/no-such-page/", "/audit/"], ids=["404", "403"])
+def test_error_pages_keep_the_menu_for_a_signed_in_user(cast, login, url):
+    got = answer(login(cast.member), "get", url)
+    assert got.status in {403, 404} and MENU in got.html and "我的积分" in got.html
+    assert "页面不存在" in got.html or "只有组织部工作人员可以查看审计日志" in got.html
+
+
+def test_error_pages_stay_plain_for_the_public(client):
+    got = answer(client, "get", "/no-such-page/")
+    assert got.status == 404 and MENU not in got.html and "页面不存在" in got.html
