@@ -202,6 +202,12 @@ FACT_LABELS = {
     "review_rounds": "评议轮次",
     "review_sheets": "评议表数",
     "reviews_graded": "已评定数",
+    "activities_per_member": "人均活动数",
+    "participation_rate": "党员参与率（%）",
+    "satisfaction_rate": "群众满意率（%）",
+    "satisfaction_average": "满意度平均分",
+    "demands_on_time_rate": "需求按时办结率（%）",
+    "reviews_completed_rate": "民主评议完成率（%）",
     # an activity register import
     "existing": "已存在",
     "hours_entries": "时长记录数",

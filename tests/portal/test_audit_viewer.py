@@ -193,3 +193,18 @@ def test_the_log_reads_as_chinese(cast, login):
     text = visible_text(html)
     assert "登记政治面貌 · 人员 #" in text and "政治面貌" in text
     assert "political_status" not in text and "branches.Person" not in text and "{" not in text
+
+
+def test_an_assessments_measured_figures_read_in_words(cast):
+    """The figures an assessment freezes are a dict of measure codes: each gets its Chinese name."""
+    from evaluations.actions.assessment import branch_assess
+    from evaluations.selectors.assessment import CHECKLIST
+
+    branch_assess(
+        actor=cast.orgadmin, organisation=cast.branch_a, year=2025, checklist={key: (True, "有据") for key in CHECKLIST}
+    )
+    event = AuditEvent.objects.filter(action="assessment.create").latest("pk")
+    rows = change_rows(event.object_type, event.changes)
+    text = " ".join(" ".join(row.values()) for row in rows)
+    assert "党员参与率" in text and "人均活动数" in text
+    assert not re.search(r"[A-Za-z]{2,}", text), text
