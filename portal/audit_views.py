@@ -2,8 +2,6 @@
 when. Everyone else gets 403 (the selector decides). Read-only: the log is append-only."""
 
 import datetime
-import json
-from typing import Any
 
 import django_filters
 from django.apps import apps
@@ -16,17 +14,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.forms import DateInput
+from portal.audit_labels import OUR_APPS, action_label, change_rows, object_label
 from portal.models import AuditEvent
 from portal.selectors import audit_event_list_for_user
 from portal.web import paginate
 
 
 def object_type_choices() -> list[tuple[str, str]]:
-    """Every model as `app.Model` (what `audit_record` stores), labelled with its Chinese name: no query."""
-    return sorted(
-        ((model._meta.label, f"{model._meta.verbose_name}（{model._meta.label}）") for model in apps.get_models()),
-        key=lambda choice: choice[0],
-    )
+    """Every model of ours as `app.Model` (what `audit_record` stores), labelled with its Chinese name (and its
+    app's where two share one): no query."""
+    models = [model for model in apps.get_models() if model._meta.app_label in OUR_APPS]
+    names = [str(model._meta.verbose_name) for model in models]
+    choices = [
+        (
+            model._meta.label,
+            f"{name}（{model._meta.app_config.verbose_name}）" if names.count(name) > 1 else name,
+        )
+        for model, name in zip(models, names, strict=True)
+    ]
+    return sorted(choices, key=lambda choice: choice[1])
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -52,34 +58,14 @@ class AuditEventFilter(django_filters.FilterSet):
         return queryset.filter(created_at__lt=_day_start(value + datetime.timedelta(days=1)))
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def change_lines(changes: Any) -> list[dict[str, str]]:
-    """The changes JSON as lines a person can read: `field: before → after` for the [before, after] pairs that
-    `portal.audit.diff` records, `field: value` for other facts (counts, filters), one line for anything else."""
-    if isinstance(changes, dict):
-        lines = []
-        for key, value in changes.items():
-            if isinstance(value, list) and len(value) == 2:
-                lines.append({"field": key, "before": _text(value[0]), "after": _text(value[1])})
-            else:
-                lines.append({"field": key, "value": _text(value)})
-        return lines
-    return [{"field": "", "value": _text(changes)}] if changes else []
-
-
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     events = AuditEventFilter(request.GET, queryset=audit_event_list_for_user(user=request.user))
     page = paginate(request, events.qs, per_page=50)
     for event in page:
-        event.change_lines = change_lines(event.changes)
+        event.label = action_label(event.action, event.object_type)
+        event.object_label = object_label(event.object_type)
+        event.change_rows = change_rows(event.object_type, event.changes)
     return render(request, "portal/audit_list.html", {"filter": events, "page": page})
 
 

@@ -9,7 +9,21 @@ import datetime
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.http import Http404
 from django.urls import reverse
@@ -25,7 +39,7 @@ from branches.models import (
     RoleAssignment,
 )
 from branches.selectors import scope_for
-from evaluations.models import PointsAdjustment, PointsEntry, PointsRule, PointsRuleSet
+from evaluations.models import FollowUp, PointsAdjustment, PointsEntry, PointsRule, PointsRuleSet
 from portal.models import User
 from services.models import PairingVisit, Participation
 
@@ -192,6 +206,13 @@ def _annotated_entries(entries: QuerySet[PointsEntry]) -> QuerySet[PointsEntry]:
             ),
             output_field=IntegerField(),
         ),
+        source_follow_up_path=Case(
+            When(
+                source_type=Source.FOLLOW_UP,
+                then=Subquery(FollowUp.objects.filter(pk=OuterRef("source_id")).values("organisation__path")[:1]),
+            ),
+            output_field=CharField(),
+        ),
         source_mobile_id=Case(
             When(
                 source_type=Source.MOBILE_REPORT,
@@ -220,11 +241,16 @@ def entry_source_url(entry: PointsEntry) -> str:
     return ""
 
 
-def with_source_urls(entries) -> list[PointsEntry]:
-    """A page of annotated entries, each with `source_url` (no queries)."""
+def with_source_urls(entries, *, user: User) -> list[PointsEntry]:
+    """A page of annotated entries, each with `source_url` (no queries) — "" where the viewer could not open the
+    page: a follow-up (差评整改) is a page of the branch's managers, so a member's −2 for an upheld 差评 is plain
+    text for the member, not a link to a 404."""
+    scope = scope_for(user)
     rows = list(entries)
     for entry in rows:
-        entry.source_url = entry_source_url(entry)
+        path = getattr(entry, "source_follow_up_path", None)
+        hidden = entry.source_type == Source.FOLLOW_UP and not (path and scope.covers_path(path))
+        entry.source_url = "" if hidden else entry_source_url(entry)
     return rows
 
 

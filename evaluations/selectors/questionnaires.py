@@ -122,6 +122,11 @@ def questionnaire_public_get(*, code: str) -> Questionnaire | None:
     return Questionnaire.objects.select_related("organisation").filter(pk=pk).first()
 
 
+def questionnaire_answered_by_device(*, questionnaire: Questionnaire, device: str) -> bool:
+    """Whether this phone (its device cookie) has answered the questionnaire already (see the rating page)."""
+    return bool(device) and Response.objects.filter(questionnaire=questionnaire, device=device).exists()
+
+
 def questionnaire_category_option(*, questionnaire: Questionnaire, raw: str | None) -> Option | None:
     """The ?category=<option id> filter: an option of this questionnaire's category question, else no filter."""
     if not raw or not str(raw).isdigit():

@@ -28,6 +28,12 @@ def rating_code(activity: Activity) -> str:
     return shortlinks.make(RATING_LINK_KIND, activity.pk, settings.SHORTLINK_KEY)
 
 
+def rating_given_by_device(*, activity: Activity, device: str) -> bool:
+    """Whether this phone (its device cookie) has rated the activity already: its GET shows the thanks, not a form
+    that would only be refused once filled in."""
+    return bool(device) and Rating.objects.filter(activity=activity, device=device).exists()
+
+
 def activity_for_rating_code(code: str) -> Activity | None:
     """The activity a genuine rating code stands for; None when forged, malformed, unknown or a draft (a draft's
     code was never shown to anyone). Cancelled activities are returned: their page says so."""

@@ -35,7 +35,7 @@ def my_points(request: HttpRequest) -> HttpResponse:
     year = selectors.year_from(request.GET.get("year"))
     points = selectors.my_points(person_id=person.pk, year=year)
     page = paginate(request, points.entries)
-    page.object_list = selectors.with_source_urls(page.object_list)
+    page.object_list = selectors.with_source_urls(page.object_list, user=request.user)
     chart = {"months": [f"{month}月" for month in range(1, 13)], "points": points.by_month, "label": _("积分")}
     this_year = timezone.localdate().year
     context = {"points": points, "page": page, "chart": chart, "years": range(this_year, this_year - 3, -1)}

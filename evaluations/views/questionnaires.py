@@ -227,6 +227,11 @@ def questionnaire_qr(request: HttpRequest, pk: int) -> HttpResponse:
 def questionnaire_paper(request: HttpRequest, pk: int) -> HttpResponse:
     """One paper form per submit, checked by the same rules as the public page; then an empty sheet for the next."""
     questionnaire = selectors.questionnaire_get_for_user(user=request.user, pk=pk, write=True)
+    if request.method == "GET" and selectors.questionnaire_answered_by_device(
+        questionnaire=questionnaire, device=_device(request)
+    ):
+        context = {"questionnaire": questionnaire, "already": True}
+        return render(request, "evaluations/questionnaire_answered.html", context)
     questions = selectors.questionnaire_questions(questionnaire=questionnaire)
     error = None
     if request.method == "POST":
@@ -295,6 +300,11 @@ def questionnaire_answer(request: HttpRequest, code: str) -> HttpResponse:
         return render(
             request, "evaluations/questionnaire_unavailable.html", {"questionnaire": questionnaire}, status=status
         )
+    if request.method == "GET" and selectors.questionnaire_answered_by_device(
+        questionnaire=questionnaire, device=_device(request)
+    ):
+        context = {"questionnaire": questionnaire, "already": True}
+        return render(request, "evaluations/questionnaire_answered.html", context)
     questions = selectors.questionnaire_questions(questionnaire=questionnaire)
     error = None
     if request.method == "POST":

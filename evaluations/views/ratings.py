@@ -86,6 +86,8 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
             {"activity": activity, "state": state, "opens_at": opens_at, "closes_at": closes_at},
             status=403 if state == selectors.NOT_YET else 410,
         )
+    if request.method == "GET" and selectors.rating_given_by_device(activity=activity, device=_device(request)):
+        return render(request, "evaluations/rate_thanks.html", {"activity": activity, "already": True})
     form = RatingForm(request.POST or None)
     if request.method == "POST":
         device = _device(request)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from evaluations.forms.follow_ups import PeriodForm
 from evaluations.selectors import stats
 from evaluations.selectors.follow_ups import follow_up_list_check
+from portal.lib.charts import axis_floor, distinct_labels
 
 TABS = [
     ("organisation", gettext_lazy("按党组织")),
@@ -22,17 +23,26 @@ TABS = [
 
 
 def _chart_data(rows: list[stats.Satisfaction], months: list[stats.Satisfaction]) -> dict:
-    def plain(row: stats.Satisfaction) -> dict:
+    def plain(row: stats.Satisfaction, short: str) -> dict:
         return {
-            "label": row.label,
+            "label": row.label,  # the full name, for the tooltip (escaped there: names are user text)
+            "short": short,  # the axis label: cut, but never the same as another bar's
             "count": row.count,
             "rate": float(row.rate) if row.rate is not None else None,
             "average": float(row.average) if row.average is not None else None,
         }
 
+    groups = rows[:30]  # a chart of more bars than this is unreadable on a phone
     return {
-        "groups": [plain(row) for row in rows[:30]],  # a chart of more bars than this is unreadable on a phone
-        "months": [plain(row) for row in months],
+        "groups": [
+            plain(row, short) for row, short in zip(groups, distinct_labels([r.label for r in groups]), strict=True)
+        ],
+        "months": [plain(row, row.label) for row in months],
+        # The rate axes start near the lowest rate: on a 0–100 axis 97 % and 100 % look the same.
+        "rate_min": {
+            "groups": axis_floor([row.rate for row in groups]),
+            "months": axis_floor([row.rate for row in months]),
+        },
         "text": {"rate": _("满意率（%）"), "average": _("平均分"), "count": _("评价数")},
     }
 

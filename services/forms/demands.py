@@ -173,8 +173,8 @@ def public_form_stamp(organisation_id: int, at: float | None = None) -> str:
 class PublicDemandForm(forms.Form):
     """The public's form: no login. Anonymous is allowed; a phone number, if given, must be one.
 
-    The signed render time travels in a plain hidden input named "stamp" that the template writes afresh on every
-    render (see `public_form_stamp`), so a refused form shown again starts a new clock."""
+    The signed render time travels in a plain hidden input named "stamp" (see `public_form_stamp` and
+    `stamp_to_render`)."""
 
     BIG = {"class": "form-control-lg"}
 
@@ -214,21 +214,38 @@ class PublicDemandForm(forms.Form):
     def clean_requester_phone(self) -> str:
         return _clean_phone(self.cleaned_data["requester_phone"])
 
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("website"):
-            raise forms.ValidationError(_("提交未被接受：请不要填写隐藏的“请勿填写此项”一栏。"), code="honeypot")
+    def _stamp_time(self) -> float | None:
+        """When the posted form was rendered, if its stamp is genuine and for this organisation; else None."""
         try:
             payload = signing.loads(self.data.get("stamp") or "", salt=TIMESTAMP_SALT)
             rendered, organisation_id = float(payload["t"]), int(payload["o"])
         except (signing.BadSignature, KeyError, TypeError, ValueError):
-            raise forms.ValidationError(_("表单已失效或来源无法验证，请刷新页面后重新填写。"), code="stamp") from None
+            return None
+        return rendered if organisation_id == self.organisation.pk else None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("website"):
+            raise forms.ValidationError(_("提交未被接受：请不要填写隐藏的“请勿填写此项”一栏。"), code="honeypot")
+        rendered = self._stamp_time()
+        if rendered is None:
+            raise forms.ValidationError(_("表单已失效或来源无法验证，请刷新页面后重新填写。"), code="stamp")
+        if self.errors:
+            # The clock only matters for an otherwise acceptable form: a resident with a field to correct sees that
+            # field's message, not 「提交过快」 beside it (the form is refused either way, nothing is stored).
+            return data
         age = time.time() - rendered
         minimum = getattr(settings, "PUBLIC_FORM_MIN_SECONDS", DEFAULT_MIN_SECONDS)
-        if organisation_id != self.organisation.pk:
-            raise forms.ValidationError(_("表单已失效或来源无法验证，请刷新页面后重新填写。"), code="stamp")
         if age > MAX_FORM_AGE:
             raise forms.ValidationError(_("表单已打开超过 2 小时，请刷新页面后重新填写。"), code="expired")
         if age < minimum:
             raise forms.ValidationError(_("提交过快，请确认填写内容后再提交。"), code="too_fast")
         return data
+
+    def stamp_to_render(self) -> str:
+        """The stamp for the page: a refused form shown again keeps the clock of its genuine, unexpired stamp (the
+        resident has been at it since then, so correcting one field is not 「提交过快」); otherwise a new one."""
+        rendered = self._stamp_time() if self.is_bound else None
+        if rendered is not None and time.time() - rendered <= MAX_FORM_AGE:
+            return public_form_stamp(self.organisation.pk, at=rendered)
+        return public_form_stamp(self.organisation.pk)

@@ -31,6 +31,14 @@ def approved_hours_sum(prefix: str = "") -> Coalesce:
     )
 
 
+def pending_hours_sum(prefix: str = "") -> Coalesce:
+    """Hours recorded but not yet approved (they count for nothing until they are)."""
+    return Coalesce(
+        Sum(f"{prefix}hours_entries__hours", filter=Q(**{f"{prefix}hours_entries__state": HoursEntry.State.PENDING})),
+        ZERO,
+    )
+
+
 # Activities -------------------------------------------------------------------------------------------------
 
 
@@ -127,9 +135,7 @@ def activity_participants(*, activity: Activity) -> QuerySet[Participation]:
         activity.participations.select_related("person", "person__organisation")
         .annotate(
             approved_hours=approved_hours_sum(),
-            pending_hours=Coalesce(
-                Sum("hours_entries__hours", filter=Q(hours_entries__state=HoursEntry.State.PENDING)), ZERO
-            ),
+            pending_hours=pending_hours_sum(),
             # the entry a correction refers to (the sheet links approved rows to their correction form)
             original_entry_id=Subquery(
                 HoursEntry.objects.filter(participation=OuterRef("pk"), corrects__isnull=True).values("pk")[:1]
@@ -200,7 +206,7 @@ def my_participations(*, person_id: int) -> QuerySet[Participation]:
         Participation.objects.filter(person_id=person_id)
         .exclude(state=Participation.State.WITHDRAWN)
         .select_related("activity", "activity__organisation", "activity__category")
-        .annotate(approved_hours=approved_hours_sum())
+        .annotate(approved_hours=approved_hours_sum(), pending_hours=pending_hours_sum())
         .order_by("-activity__starts_at")
     )
 

@@ -25,7 +25,6 @@ from services.forms.demands import (
     DemandFilter,
     DemandForm,
     PublicDemandForm,
-    public_form_stamp,
 )
 from services.models import Demand
 from services.selectors import demands as selectors
@@ -162,7 +161,7 @@ def public_demand(request: HttpRequest, org_pk: int) -> HttpResponse:
         if demand:
             token = signing.dumps(demand.pk, salt=DONE_SALT)
             return redirect(reverse("services:public_demand_done", args=[organisation.pk, token]))
-    context = {"form": form, "organisation": organisation, "stamp": public_form_stamp(organisation.pk)}
+    context = {"form": form, "organisation": organisation, "stamp": form.stamp_to_render()}
     return render(request, "services/public_demand.html", context)
 
 

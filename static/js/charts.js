@@ -29,15 +29,21 @@
     charts.push(chart);
   }
 
+  // ECharts renders a tooltip as HTML: every value from the data (names are user text) is escaped.
+  var escape = window.echarts.format.encodeHTML;
+
   function tooltip(rows) {
     return function (params) {
       var row = rows[params[0].dataIndex];
-      return (
-        row.label + "<br>" + text.rate + "：" + row.rate + "<br>" +
-        text.average + "：" + row.average + "<br>" + text.count + "：" + row.count
-      );
+      return [
+        escape(row.label),
+        escape(text.rate + "：" + row.rate),
+        escape(text.average + "：" + row.average),
+        escape(text.count + "：" + row.count),
+      ].join("<br>");
     };
   }
+  var rateMin = data.rate_min || {};
 
   var groups = data.groups || [];
   if (groups.length) {
@@ -46,11 +52,11 @@
     draw("chart-groups", {
       grid: { left: 8, right: 72, top: 24, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: tooltip(reversed) },
-      xAxis: { type: "value", min: 0, max: 100, name: text.rate, nameLocation: "middle", nameGap: 24 },
+      xAxis: { type: "value", min: rateMin.groups || 0, max: 100, name: text.rate, nameLocation: "middle", nameGap: 24 },
       yAxis: {
         type: "category",
-        data: reversed.map(function (row) { return row.label; }),
-        axisLabel: { width: 110, overflow: "truncate" },
+        // The labels come cut and distinct from the server (the full name is in the tooltip).
+        data: reversed.map(function (row) { return row.short; }),
       },
       series: [
         {
@@ -79,7 +85,7 @@
       tooltip: { trigger: "axis", formatter: tooltip(months) },
       xAxis: { type: "category", data: months.map(function (row) { return row.label; }) },
       yAxis: [
-        { type: "value", min: 0, max: 100, name: text.rate },
+        { type: "value", min: rateMin.months || 0, max: 100, name: text.rate },
         { type: "value", min: 0, max: 5, name: text.average, splitLine: { show: false } },
       ],
       series: [

@@ -119,3 +119,26 @@ def test_a_request_without_reason_changes_nothing(cast, login, settled):
         reverse("evaluations:points_adjustment_request"), {"person": cast.member_person.pk, "points": 4, "reason": ""}
     )
     assert response.status_code == 302 and not PointsAdjustment.objects.exists()
+
+
+def test_an_upheld_bad_rating_links_to_its_follow_up_only_for_those_who_may_open_it(cast, login):
+    """The member's −2 「组织的活动差评属实」 linked to a follow-up page that answers 404 for the member: plain text
+    for the member, a link for the secretary (who can open it) on the same entry."""
+    from tests.evaluations.test_points_rules import _upheld
+
+    activity = past_activity(cast, day(6), [(cast.member_person, "organiser", True)])
+    follow_up = _upheld(activity, day(6, 20))
+    settle()
+    entry = PointsEntry.objects.get(person=cast.member_person, rule__code=Code.UPHELD_BAD_RATING)
+    url = reverse("evaluations:follow_up_detail", args=[follow_up.pk])
+    assert login(cast.member).get(url).status_code == 404
+
+    page = login(cast.member).get(reverse("evaluations:my_points"), {"year": YEAR})
+    shown = {e.pk: e.source_url for e in page.context["page"].object_list}
+    assert shown[entry.pk] == "" and url not in page.content.decode()
+    assert "组织的活动差评属实" in page.content.decode()
+
+    from evaluations.selectors.points import _annotated_entries, with_source_urls
+
+    for_secretary = with_source_urls(_annotated_entries(PointsEntry.objects.filter(pk=entry.pk)), user=cast.secretary)
+    assert for_secretary[0].source_url == url

@@ -160,3 +160,15 @@ def test_the_public_page_is_rate_limited_per_address(phone, s):
     statuses = [phone.post(url(s), post_data(s.answers(single=None))).status_code for _ in range(61)]
     assert statuses[:60] == [400] * 60  # refused answers, still under the limit
     assert statuses[60] == 429
+
+
+def test_a_phone_that_answered_gets_the_thanks_instead_of_the_questions(client, s):
+    """The questions used to be shown again, and the refusal came only after answering them all."""
+    first = client.get(url(s))
+    assert first.status_code == 200 and "你的身份" in first.content.decode()
+    assert client.post(url(s), post_data(s.answers())).status_code == 302
+    again = client.get(url(s))
+    content = again.content.decode()
+    assert again.status_code == 200 and 'data-testid="already"' in content and "你的身份" not in content
+    client.cookies.pop(DEVICE_COOKIE)
+    assert "你的身份" in client.get(url(s)).content.decode()  # another phone still gets the questions

@@ -85,6 +85,18 @@ def test_a_bad_rating_from_the_page_opens_a_follow_up(cast, client):
     assert FollowUp.objects.get().rating == Rating.objects.get()
 
 
+def test_a_phone_that_rated_gets_the_thanks_instead_of_the_form(cast, client):
+    """The form used to be shown again, and the refusal came only after filling it in."""
+    activity = make_activity(cast)
+    opened(client, activity)
+    assert client.post(url(activity), {"level": "5"}).status_code == 302
+    again = client.get(url(activity))
+    content = again.content.decode()
+    assert again.status_code == 200 and 'data-testid="already"' in content and activity.title in content
+    assert 'type="radio"' not in content and "<form" not in content
+    assert 'type="radio"' in new_phone(client, activity).content.decode()  # another phone still gets the form
+
+
 def test_the_same_phone_cannot_rate_twice(cast, client):
     activity = make_activity(cast)
     opened(client, activity)

@@ -151,10 +151,11 @@ def test_page_shows_table_totals_and_chart_data_without_inline_script(cast, logi
     response = login(cast.secretary).get(reverse("evaluations:satisfaction"), {"by": "activity"})
     assert response.status_code == 200
     content = response.content.decode()
-    assert re.search(r'data-testid="total-rate">\s*60.0%', content)
-    assert re.search(r'data-testid="total-average">\s*3.0', content)
+    assert re.search(r'data-testid="total-rate">\s*60%', content)
+    assert re.search(r'data-testid="total-average">\s*3<', content)
     data = _chart_data(response)
-    assert data["groups"] == [{"label": "甲支部理发", "count": 5, "rate": 60.0, "average": 3.0}]
+    assert data["groups"] == [{"label": "甲支部理发", "short": "甲支部理发", "count": 5, "rate": 60.0, "average": 3.0}]
+    assert data["rate_min"] == {"groups": 55, "months": 55}
     assert data["months"][0]["count"] == 5 and data["text"]["rate"] == "满意率（%）"
     # every <script> loads a file, except the JSON data island
     for tag in re.findall(r"<script[^>]*>", content):
@@ -199,3 +200,28 @@ def test_period_and_tab_from_the_query(cast, login):
 
 def test_page_does_not_exist_for_a_member(cast, login):
     assert login(cast.member).get(reverse("evaluations:satisfaction")).status_code == 404
+
+
+def test_chart_labels_are_distinct_and_keep_the_end():
+    from portal.lib.charts import distinct_labels
+
+    names = [
+        "示范区东湖街道东湖社区第一党支部",
+        "示范区东湖街道东湖社区第二党支部",
+        "短名",
+        "健康知识讲座",
+        "健康知识讲座",
+    ]
+    shown = distinct_labels(names)
+    assert len(set(shown)) == len(shown)
+    assert shown[0].endswith("一党支部") and shown[1].endswith("二党支部") and len(shown[0]) <= 12
+    assert shown[2] == "短名" and shown[3:] == ["健康知识讲座", "健康知识讲座（2）"]
+
+
+@pytest.mark.parametrize(
+    ("rates", "floor"), [([97.0, 100.0], 95), ([95.0, 99.5], 90), ([100.0], 95), ([3.0, 50.0], 0), ([], 0), ([None], 0)]
+)
+def test_the_rate_axis_starts_below_the_lowest_rate(rates, floor):
+    from portal.lib.charts import axis_floor
+
+    assert axis_floor(rates) == floor

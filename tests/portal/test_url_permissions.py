@@ -258,8 +258,18 @@ def clients(cast: Cast) -> dict[str, Client]:
     return made
 
 
-def _status(client: Client, method: str, url: str) -> tuple[int, str]:
+@dataclass
+class Answer:
+    status: int
+    location: str
+    html: str  # the body of a (non-streaming) text/html answer, else ""
+
+
+def answer(client: Client, method: str, url: str) -> Answer:
     response = getattr(client, method)(url)
+    html = ""
+    if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
+        html = response.content.decode()
     # File responses (photos, exports) hold a file open. Closing a response also sends request_finished, whose
     # close_old_connections would close the test's connection (mid-transaction) on PostgreSQL: not here.
     request_finished.disconnect(close_old_connections)
@@ -267,7 +277,12 @@ def _status(client: Client, method: str, url: str) -> tuple[int, str]:
         response.close()
     finally:
         request_finished.connect(close_old_connections)
-    return response.status_code, response.get("Location", "")
+    return Answer(response.status_code, response.get("Location", ""), html)
+
+
+def _status(client: Client, method: str, url: str) -> tuple[int, str]:
+    got = answer(client, method, url)
+    return got.status, got.location
 
 
 def of_branch_a(route: Route) -> bool:

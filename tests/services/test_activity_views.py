@@ -537,6 +537,22 @@ def test_my_activities_lists_own_participations_with_hours(cast, login):
     assert "取消报名的活动" not in content and "别人的活动" not in content
 
 
+def test_my_activities_shows_pending_hours_as_pending_not_as_zero(cast, login):
+    """「0.0 小时」 for hours still waiting for approval: 「待审核 2 小时」 instead, the approved figure apart."""
+    waiting = make_activity(cast, title="待审核的活动", start_in=-HOUR, hours=3)
+    attend(cast, waiting, [cast.member_person], hours=Decimal(2), approve=False)
+    done = make_activity(cast, title="已审核的活动", start_in=-2 * HOUR, hours=3)
+    attend(cast, done, [cast.member_person], hours=Decimal("1.5"))
+
+    response = login(cast.member).get(reverse("services:my_activities"))
+    rows = {p.activity.title: p for p in response.context["page"]}
+    assert (rows["待审核的活动"].approved_hours, rows["待审核的活动"].pending_hours) == (0, 2)
+    content = response.content.decode()
+    assert '<div class="small text-secondary" data-testid="pending-hours">待审核 2 小时</div>' in content
+    assert '<div class="small" data-testid="approved-hours">1.5 小时</div>' in content
+    assert "0.0 小时" not in content and "0 小时" not in content
+
+
 def test_my_hours_shows_total_stars_progress_and_months(cast, login):
     activity = make_activity(cast, start_in=-HOUR, hours=3)
     attend(cast, activity, [cast.member_person], hours=Decimal(3))
