@@ -107,6 +107,25 @@ def organisation_choices_for_user(*, user: User) -> QuerySet[Organisation]:
     return organisation_list_for_user(user=user).filter(is_archived=False)
 
 
+def organisation_default_for_user(*, user: User, choices: QuerySet[Organisation]) -> Organisation | None:
+    """The organisation a form preselects among `choices` (the user's organisation choices): the only one; else
+    the top of the user's single managed subtree (a branch secretary's branch, above its party groups); else the
+    user's own organisation. None when the user must choose (组织部, several subtrees). At most three queries."""
+    first_two = list(choices[:2])
+    if len(first_two) == 1:
+        return first_two[0]
+    if not first_two:
+        return None
+    scope = scope_for(user)
+    if len(scope.paths) == 1 and not scope.everything:
+        root = choices.filter(path=scope.paths[0]).first()
+        if root is not None:
+            return root
+    if scope.person_id:
+        return choices.filter(people__pk=scope.person_id).first()
+    return None
+
+
 def organisation_get_for_user(*, user: User, pk: int) -> Organisation:
     """Organisations are only visible to those who manage them, so every visible one is also writable."""
     organisation = organisation_list_for_user(user=user).filter(pk=pk).first()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
-from branches.selectors import organisation_choices_for_user
+from branches.selectors import organisation_choices_for_user, organisation_default_for_user
 from portal.lib.choices import NameChoiceFilter
 from portal.models import User
 from services.models import Activity, ActivityCategory
@@ -107,9 +107,14 @@ class ActivityCreateForm(ActivityForm):
             starts, ends = default_times()
             self.initial.setdefault("starts_at", starts)
             self.initial.setdefault("ends_at", ends)
-            only = list(organisations[:2])
-            if len(only) == 1:  # a branch secretary: their own branch, preselected
-                self.initial.setdefault("organisation", only[0].pk)
+            # A phone user should not have to pick what has only one sensible answer (their branch, their team).
+            default = organisation_default_for_user(user=user, choices=organisations)
+            if default is not None:
+                self.initial.setdefault("organisation", default.pk)
+            else:
+                only_teams = list(teams[:2])
+                if len(only_teams) == 1:  # a team leader who manages no organisation: their team
+                    self.initial.setdefault("team", only_teams[0].pk)
 
     def clean(self) -> dict:
         data = super().clean()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation, Person
-from branches.selectors import organisation_choices_for_user
+from branches.selectors import organisation_choices_for_user, organisation_default_for_user
 from portal.lib.choices import NameChoiceFilter
 from portal.models import User
 from services.actions.demands import phone_check
@@ -60,9 +60,9 @@ class DemandForm(forms.ModelForm):
         self.fields["requester_phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
         if not self.is_bound:
             self.initial.setdefault("received_on", timezone.localdate())
-            only = list(organisations[:2])
-            if len(only) == 1:  # a branch secretary: their own branch, preselected
-                self.initial.setdefault("organisation", only[0].pk)
+            default = organisation_default_for_user(user=user, choices=organisations)
+            if default is not None:  # a branch secretary: their own branch, preselected
+                self.initial.setdefault("organisation", default.pk)
 
     def clean_requester_phone(self) -> str:
         return _clean_phone(self.cleaned_data["requester_phone"])

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
 from branches.resources import roster_upload_read
-from branches.selectors import organisation_choices_for_user
+from branches.selectors import organisation_choices_for_user, organisation_default_for_user
 from portal.models import User
 
 
@@ -25,7 +25,11 @@ class ActivityImportForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisation_choices_for_user(user=user)
+        organisations = organisation_choices_for_user(user=user)
+        self.fields["organisation"].queryset = organisations
+        default = None if self.is_bound else organisation_default_for_user(user=user, choices=organisations)
+        if default is not None:
+            self.initial.setdefault("organisation", default.pk)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

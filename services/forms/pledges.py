@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import MEMBER_STATUSES, Organisation, Person
-from branches.selectors import organisation_choices_for_user, person_list_for_user
+from branches.selectors import organisation_choices_for_user, organisation_default_for_user, person_list_for_user
 from portal.lib.choices import NameChoiceFilter
 from portal.models import User
 from services.actions.pledges import phone_check
@@ -75,9 +75,9 @@ class PledgeForm(forms.Form):
         organisations = organisation_choices_for_user(user=user)
         self.fields["organisation"].queryset = organisations
         self.fields["person"].queryset = _party_members(user).select_related("organisation")
-        only = list(organisations[:2])
-        if len(only) == 1:
-            self.fields["organisation"].initial = only[0].pk
+        default = organisation_default_for_user(user=user, choices=organisations)
+        if default is not None:
+            self.fields["organisation"].initial = default.pk
 
     def clean(self) -> dict:
         data = super().clean()

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.forms import DateInput
-from branches.selectors import organisation_choices_for_user, person_list_for_user
+from branches.selectors import organisation_choices_for_user, organisation_default_for_user, person_list_for_user
 from portal.models import User
 from volunteers.models import Skill, Team, TeamMembership
 from volunteers.selectors import team_choices_for_user
@@ -22,7 +22,11 @@ class TeamCreateForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisation_choices_for_user(user=user)
+        organisations = organisation_choices_for_user(user=user)
+        self.fields["organisation"].queryset = organisations
+        default = None if self.is_bound else organisation_default_for_user(user=user, choices=organisations)
+        if default is not None:
+            self.initial.setdefault("organisation", default.pk)
         self.fields["parent"].queryset = team_choices_for_user(user=user).order_by("path")
 
 
