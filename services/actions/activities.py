@@ -1,6 +1,7 @@
 """Activities, participation and hours: validated, atomic, audited."""
 
 import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -152,21 +153,40 @@ def activity_end(*, actor: User | None, activity: Activity) -> Activity:
     """Ends the activity (stops sign-ups). Possible once it has started."""
     activity = _locked(activity)
     _require_write(actor, activity)
+    return _end(actor, activity)
+
+
+def _end(actor: User | None, activity: Activity) -> Activity:
     if timezone.now() < activity.starts_at:
         raise ValidationError("活动尚未开始，不能结束。")
     return _transition(actor, activity, to=Activity.State.ENDED, allowed_from=(Activity.State.PUBLISHED,))
 
 
+def activity_close_state_problem(activity: Activity, now: datetime.datetime | None = None) -> str | None:
+    """Why the activity's state does not allow closing it (None: it does). An ended activity closes; so does a
+    published one whose end time has passed — logged afterwards, it is ended and closed in one step. The activity
+    page asks this before offering the close form."""
+    if activity.state == Activity.State.ENDED:
+        return None
+    if activity.state == Activity.State.PUBLISHED and activity.ends_at <= (now or timezone.now()):
+        return None
+    return "只有已结束（或已过结束时间）的活动可以关闭。"
+
+
 @transaction.atomic
 def activity_close(*, actor: User | None, activity: Activity, **figures: Any) -> Activity:
-    """Closes an ended activity with its served figures: attendance must be complete and someone attended."""
+    """Closes an activity with its served figures: attendance must be complete and someone attended. A published
+    activity past its end is ended first (the trail shows 结束 then 关闭; a refusal undoes both)."""
     activity = _locked(activity)
     _require_write(actor, activity)
     unknown = set(figures) - set(CLOSE_FIGURES)
     if unknown:
         raise ValidationError(f"未知的字段：{', '.join(sorted(unknown))}")
-    if activity.state != Activity.State.ENDED:
-        raise ValidationError("只有已结束的活动可以关闭。")
+    problem = activity_close_state_problem(activity)
+    if problem:
+        raise ValidationError(problem)
+    if activity.state == Activity.State.PUBLISHED:
+        activity = _end(actor, activity)
     unmarked = activity.participations.filter(state=Participation.State.SIGNED_UP).count()
     if unmarked:
         raise ValidationError(f"还有 {unmarked} 人未登记出勤，不能关闭。")
@@ -339,37 +359,73 @@ def _may_add(actor: User, activity: Activity, person: Person) -> bool:
 # Hours ------------------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def hours_approve(*, actor: User, entries: list[HoursEntry]) -> int:
-    """Approves pending entries of activities the actor may write; nobody approves their own hours."""
+def hours_approve_problems(*, actor: User, entry: HoursEntry) -> str | None:
+    """Why `actor` may not approve this entry (None: they may). The one home of the approval rules: the strict
+    and the batch approval both ask it. `entry` needs its participation, activity and organisation loaded."""
     scope = scope_for(actor)
+    participation = entry.participation
+    if not activity_can_write(user=actor, activity=participation.activity):
+        return "该活动不在您的管理范围内。"
+    if participation.person_id == scope.person_id and not scope.everything:
+        return "不能审核本人的服务时长。"
+    if participation.state != Participation.State.ATTENDED:
+        return f"{participation.person.name} 未登记出勤，时长不能审核。"
+    return None
+
+
+@dataclass(frozen=True)
+class HoursApproval:
+    """What a batch approval did: how many entries it approved, and each one it skipped with the reason."""
+
+    approved: int
+    skipped: list[tuple[HoursEntry, str]] = field(default_factory=list)
+
+
+def _approve(actor: User, entries: list[HoursEntry], *, strict: bool) -> HoursApproval:
     locked = (
         HoursEntry.objects.select_for_update()
         .select_related("participation__activity__organisation", "participation__person")
         .filter(pk__in=[entry.pk for entry in entries])
+        .order_by("pk")
     )
-    approved = 0
+    approved: list[int] = []
+    skipped: list[tuple[HoursEntry, str]] = []
     now = timezone.now()
     for entry in locked:
-        _require_write(actor, entry.participation.activity)
         if entry.state != HoursEntry.State.PENDING:
             continue  # approving twice changes nothing
-        if entry.participation.person_id == scope.person_id and not scope.everything:
-            raise ValidationError("不能审核本人的服务时长。")
-        if entry.participation.state != Participation.State.ATTENDED:
-            raise ValidationError(f"{entry.participation.person.name} 未登记出勤，时长不能审核。")
+        problem = hours_approve_problems(actor=actor, entry=entry)
+        if problem is not None:
+            if strict:
+                raise ValidationError(problem)
+            skipped.append((entry, problem))
+            continue
         entry.state, entry.approved_by, entry.approved_at = HoursEntry.State.APPROVED, actor, now
         entry.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
-        approved += 1
+        approved.append(entry.pk)
     if approved:
         audit_record(
             actor=actor,
             action="hours.approve",
             object_type="services.HoursEntry",
-            summary=f"审核通过 {approved} 条",
-            changes={"entries": [entry.pk for entry in entries]},
+            summary=f"审核通过 {len(approved)} 条" + (f"，跳过 {len(skipped)} 条" if skipped else ""),
+            changes={"entries": approved, "skipped": {str(entry.pk): reason for entry, reason in skipped}},
         )
-    return approved
+    return HoursApproval(approved=len(approved), skipped=skipped)
+
+
+@transaction.atomic
+def hours_approve(*, actor: User, entries: list[HoursEntry]) -> int:
+    """Approves pending entries, all or none: any entry the actor may not approve (another's scope, their own
+    hours, not attended) refuses the whole call. Returns how many were approved."""
+    return _approve(actor, entries, strict=True).approved
+
+
+@transaction.atomic
+def hours_approve_batch(*, actor: User, entries: list[HoursEntry]) -> HoursApproval:
+    """The approval queue's button: approves every entry the actor may approve and skips the others, saying why
+    (one's own hours among a page of 50 must not hold up the other 49)."""
+    return _approve(actor, entries, strict=False)
 
 
 @transaction.atomic

@@ -183,7 +183,7 @@ def hours_entries_for_user(*, user: User) -> QuerySet[HoursEntry]:
     if not scope.everything:
         visible |= Q(participation__activity__team_id__in=led_team_ids(user=user))
     return HoursEntry.objects.filter(visible).select_related(
-        "participation__person", "participation__activity", "corrects", "recorded_by"
+        "participation__person", "participation__activity__organisation", "corrects", "recorded_by"
     )
 
 

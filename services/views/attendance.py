@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -83,7 +82,9 @@ def attendance_walk_in(request: HttpRequest, pk: int) -> HttpResponse:
 def hours_pending(request: HttpRequest) -> HttpResponse:
     selectors.hours_scope_check(user=request.user)
     page = paginate(request, selectors.hours_pending_for_user(user=request.user), per_page=50)
-    return render(request, "services/hours_pending.html", {"page": page})
+    # Each row with the reason it cannot be approved (None: it can): the action's own rule, asked, not restated.
+    rows = [(entry, actions.hours_approve_problems(actor=request.user, entry=entry)) for entry in page]
+    return render(request, "services/hours_pending.html", {"page": page, "rows": rows})
 
 
 @login_required
@@ -96,12 +97,15 @@ def hours_approve(request: HttpRequest) -> HttpResponse:
     if not entries:
         messages.warning(request, _("没有选中可审核的记录。"))
         return redirect(_queue_url(request))
-    try:
-        approved = actions.hours_approve(actor=request.user, entries=entries)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("已审核通过 %(n)d 条记录。") % {"n": approved})
+    result = actions.hours_approve_batch(actor=request.user, entries=entries)
+    text = _("已批准 %(n)d 条") % {"n": result.approved}
+    if result.skipped:
+        names: dict[str, list[str]] = {}
+        for entry, reason in result.skipped:
+            names.setdefault(reason.rstrip("。"), []).append(entry.participation.person.name)
+        reasons = "；".join(f"{reason}（{'、'.join(people)}）" for reason, people in names.items())
+        text += _("；跳过 %(n)d 条：%(reasons)s") % {"n": len(result.skipped), "reasons": reasons}
+    (messages.success if not result.skipped else messages.warning)(request, text + "。")
     return redirect(_queue_url(request))
 
 
