@@ -20,6 +20,7 @@ from services.actions.activities import (
     participation_sign_up,
     participation_walk_in,
     participation_withdraw,
+    participations_walk_in,
 )
 from services.actions.registers import (
     ActivityRecord,
@@ -62,5 +63,6 @@ __all__ = [
     "participation_sign_up",
     "participation_walk_in",
     "participation_withdraw",
+    "participations_walk_in",
     "team_review_run",
 ]

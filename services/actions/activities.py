@@ -315,6 +315,46 @@ def attendance_record(
 
 
 @transaction.atomic
+def participations_walk_in(
+    *,
+    actor: User | None,
+    activity: Activity,
+    people: list[Person],
+    role: str = Participation.Role.VOLUNTEER,
+    hours: Decimal | None = None,
+) -> list[Participation]:
+    """People who came without signing up (picked from the roster, several at once): added as attended, each with a
+    pending hours entry (default: the activity's length). All or none: every person is checked before anything is
+    written, and the sheet's audit event records them together."""
+    activity = _locked(activity)
+    _require_write(actor, activity)
+    if not people:
+        raise ValidationError("请至少选择一人。")
+    on_sheet = set(
+        Participation.objects.filter(activity=activity, person__in=people)
+        .exclude(state=Participation.State.WITHDRAWN)
+        .values_list("person_id", flat=True)
+    )
+    problems = []
+    for person in people:
+        if actor is not None and not _may_add(actor, activity, person):
+            problems.append(f"{person.name} 不在您的管理范围内。")
+        elif person.pk in on_sheet:
+            problems.append(f"{person.name} 已在名单中。")
+    if problems:
+        raise ValidationError(problems)
+    participations = [
+        Participation.objects.update_or_create(
+            activity=activity,
+            person=person,
+            defaults={"role": role, "state": Participation.State.SIGNED_UP, "walk_in": True},
+        )[0]
+        for person in people
+    ]
+    attendance_record(actor=actor, activity=activity, marks={p.pk: (True, hours) for p in participations})
+    return list(Participation.objects.filter(pk__in=[p.pk for p in participations]).order_by("pk"))
+
+
 def participation_walk_in(
     *,
     actor: User | None,
@@ -323,24 +363,8 @@ def participation_walk_in(
     role: str = Participation.Role.VOLUNTEER,
     hours: Decimal | None = None,
 ) -> Participation:
-    """Someone who came without signing up: added as attended, with a pending hours entry."""
-    activity = _locked(activity)
-    _require_write(actor, activity)
-    if actor is not None and not _may_add(actor, activity, person):
-        raise ValidationError("此人不在您的管理范围内。")
-    if (
-        Participation.objects.filter(activity=activity, person=person)
-        .exclude(state=Participation.State.WITHDRAWN)
-        .exists()
-    ):
-        raise ValidationError(f"{person.name} 已在名单中。")
-    participation, _ = Participation.objects.update_or_create(
-        activity=activity,
-        person=person,
-        defaults={"role": role, "state": Participation.State.SIGNED_UP, "walk_in": True},
-    )
-    attendance_record(actor=actor, activity=activity, marks={participation.pk: (True, hours)})
-    participation.refresh_from_db()
+    """One walk-in: a list of one."""
+    (participation,) = participations_walk_in(actor=actor, activity=activity, people=[person], role=role, hours=hours)
     return participation
 
 

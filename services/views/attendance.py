@@ -22,7 +22,7 @@ from services import actions, selectors
 from services.forms.attendance import AttendanceSheetForm, HoursCorrectForm, WalkInForm
 from services.models import Activity, HoursEntry, Participation
 
-WALK_IN_CHOICES = 200  # the select lists at most this many people; the search box narrows it
+WALK_IN_CHOICES = 300  # the roster lists at most this many people; the search box narrows it
 
 
 def _sheet_participations(activity: Activity) -> list[Participation]:
@@ -49,12 +49,17 @@ def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         if counts:
             return redirect("services:attendance_sheet", pk=activity.pk)
     q = request.GET.get("q", "").strip()
-    people = selectors.walk_in_candidates_for_user(user=request.user, activity=activity, q=q)[:WALK_IN_CHOICES]
+    roster = list(
+        selectors.walk_in_candidates_for_user(user=request.user, activity=activity, q=q)[: WALK_IN_CHOICES + 1]
+    )
     context = {
         "activity": activity,
         "form": form,
         "can_record": _can_record(activity),
-        "walk_in_form": WalkInForm(people=people),
+        "walk_in_form": WalkInForm(people=selectors.walk_in_candidates_for_user(user=request.user, activity=activity)),
+        "roster": roster[:WALK_IN_CHOICES],
+        "roster_truncated": len(roster) > WALK_IN_CHOICES,
+        "roster_limit": WALK_IN_CHOICES,
         "q": q,
     }
     return render(request, "services/attendance_sheet.html", context)
@@ -68,10 +73,10 @@ def attendance_walk_in(request: HttpRequest, pk: int) -> HttpResponse:
     done = apply_action(
         request,
         form,
-        lambda data: actions.participation_walk_in(
-            actor=request.user, activity=activity, person=data["person"], role=data["role"]
+        lambda data: actions.participations_walk_in(
+            actor=request.user, activity=activity, people=list(data["people"]), role=data["role"], hours=data["hours"]
         ),
-        _("已添加现场参加人员。"),
+        _("已添加 %(n)d 人，记为出勤。") % {"n": len(set(form.data.getlist("people")))},
     )
     if not done:
         form_errors_to_messages(request, form)

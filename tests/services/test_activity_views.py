@@ -616,9 +616,10 @@ def test_one_step_close_keeps_the_close_rules_and_undoes_the_end_on_refusal(cast
     assert _writes() == before  # not even ended
     # a running activity (end not yet passed) still needs 结束活动 first; no close form is offered
     running = make_activity(cast, title="进行中", start_in=-HOUR, hours=3)
-    assert reverse("services:activity_close", args=[running.pk]) not in client.get(
-        running.get_absolute_url()
-    ).content.decode()
+    assert (
+        reverse("services:activity_close", args=[running.pk])
+        not in client.get(running.get_absolute_url()).content.decode()
+    )
 
 
 def test_one_step_close_outsider_is_404(cast, login):
