@@ -347,7 +347,7 @@ def test_walk_in_action_checks_everyone_before_writing(cast):
     from django.core.exceptions import ValidationError
 
     activity = running_activity(cast.secretary, cast.branch_a)
-    (signed,) = sign_up(activity, cast.member_person)
+    sign_up(activity, cast.member_person)
     newcomer = member(cast.branch_a, name="名册乙")
     before = db_state(activity)
     with pytest.raises(ValidationError) as refused:
