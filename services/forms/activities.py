@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.models import Organisation
 from branches.selectors import organisation_choices_for_user, organisation_default_for_user
 from portal.lib.choices import NameChoiceFilter
+from portal.lib.search import TextSearchFilter
 from portal.models import User
 from services.models import Activity, ActivityCategory
 from services.selectors.activities import HELD_STATES
@@ -145,6 +146,7 @@ class CloseForm(forms.Form):
 
 
 class ActivityFilter(django_filters.FilterSet):
+    q = TextSearchFilter(fields=("title", "place"), placeholder=_("活动名称或地点"))
     start = django_filters.DateFilter(
         label=_("开始日期"), field_name="starts_at", lookup_expr="date__gte", widget=DateInput()
     )
@@ -162,7 +164,7 @@ class ActivityFilter(django_filters.FilterSet):
 
     class Meta:
         model = Activity
-        fields = ["start", "end", "category", "organisation", "team", "state"]
+        fields = ["q", "start", "end", "category", "organisation", "team", "state"]
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.models import Organisation, Person
 from branches.selectors import organisation_choices_for_user, organisation_default_for_user
 from portal.lib.choices import NameChoiceFilter
+from portal.lib.search import TextSearchFilter
 from portal.models import User
 from services.actions.demands import phone_check
 from services.forms.activities import DateInput
@@ -125,6 +126,7 @@ PROGRESS_CHOICES = [(OPEN, _("未办结")), (OPEN_IN_TIME, _("办理中（未逾
 
 
 class DemandFilter(django_filters.FilterSet):
+    q = TextSearchFilter(fields=("content", "requester_name"), placeholder=_("需求内容或群众姓名"))
     state = django_filters.ChoiceFilter(label=_("状态"), choices=Demand.State.choices)
     category = django_filters.ModelChoiceFilter(label=_("类别"), queryset=DemandCategory.objects.all())
     channel = django_filters.ChoiceFilter(label=_("来源渠道"), choices=Demand.Channel.choices)
@@ -140,7 +142,17 @@ class DemandFilter(django_filters.FilterSet):
 
     class Meta:
         model = Demand
-        fields = ["state", "category", "channel", "overdue", "organisation", "received_from", "received_to", "progress"]
+        fields = [
+            "q",
+            "state",
+            "category",
+            "channel",
+            "overdue",
+            "organisation",
+            "received_from",
+            "received_to",
+            "progress",
+        ]
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.models import MEMBER_STATUSES, Organisation, Person
 from branches.selectors import organisation_choices_for_user, organisation_default_for_user, person_list_for_user
 from portal.lib.choices import NameChoiceFilter
+from portal.lib.search import TextSearchFilter
 from portal.models import User
 from services.actions.pledges import phone_check
 from services.forms.activities import DateInput
@@ -127,6 +128,7 @@ class PledgeWithdrawForm(forms.Form):
 
 
 class PledgeFilter(django_filters.FilterSet):
+    q = TextSearchFilter(fields=("title", "person__name"), placeholder=_("承诺标题或党员姓名"))
     year = django_filters.ChoiceFilter(label=_("年度"), empty_label=_("全部年度"))
     organisation = NameChoiceFilter(label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree")
     result = django_filters.ChoiceFilter(
@@ -135,7 +137,7 @@ class PledgeFilter(django_filters.FilterSet):
 
     class Meta:
         model = Pledge
-        fields = ["year", "organisation", "result"]
+        fields = ["q", "year", "organisation", "result"]
 
     def __init__(self, data=None, *args, user: User, **kwargs) -> None:
         data = data.copy() if data is not None else None
