@@ -220,7 +220,7 @@ def participation_sign_up(*, actor: User, activity: Activity, person: Person | N
         _require_write(actor, activity)
     if activity.state != Activity.State.PUBLISHED:
         raise ValidationError("只有已发布的活动可以报名。")
-    if timezone.now() >= activity.ends_at:
+    if timezone.now() >= activity.ends_at:  # as selectors.activities.sign_up_open_q, which lists the open ones
         raise ValidationError("活动已结束，不能报名。")
     existing = Participation.objects.filter(activity=activity, person=person).first()
     if existing is not None and existing.state != Participation.State.WITHDRAWN:

@@ -15,10 +15,11 @@ from portal.lib.choices import NameChoiceFilter
 from portal.lib.search import TextSearchFilter
 from portal.models import User
 from services.models import Activity, ActivityCategory
-from services.selectors.activities import HELD_STATES
+from services.selectors.activities import HELD_STATES, sign_up_open_q
 from volunteers.models import Team
 from volunteers.selectors import team_choices_for_user
 
+OPEN = "open"  # 可报名: published and not yet over (services.selectors.activities.sign_up_open_q)
 RUNNING = "running"  # 进行中 is derived (published and between start and end), so it filters by time, not by a state
 HELD = "held"  # 已开展: ended or closed (services.selectors.activities.HELD_STATES), what the dashboards count
 
@@ -158,7 +159,12 @@ class ActivityFilter(django_filters.FilterSet):
     team = NameChoiceFilter(label=_("服务队"), queryset=Team.objects.none())
     state = django_filters.ChoiceFilter(
         label=_("状态"),
-        choices=[(RUNNING, _("进行中")), *Activity.State.choices, (HELD, _("已开展（已结束或已关闭）"))],
+        choices=[
+            (OPEN, _("可报名")),
+            (RUNNING, _("进行中")),
+            *Activity.State.choices,
+            (HELD, _("已开展（已结束或已关闭）")),
+        ],
         method="in_state",
     )
 
@@ -179,6 +185,8 @@ class ActivityFilter(django_filters.FilterSet):
         running = Q(state=Activity.State.PUBLISHED, starts_at__lte=now, ends_at__gt=now)
         if value == RUNNING:
             return queryset.filter(running)
+        if value == OPEN:
+            return queryset.filter(sign_up_open_q(now))
         if value == HELD:
             return queryset.filter(state__in=HELD_STATES)
         if value == Activity.State.PUBLISHED:  # 已发布 as listed: published and not (yet) running

@@ -24,6 +24,11 @@ MAX_HOURS_PER_DAY = Decimal(12)
 LATE_ENTRY_DAYS = 30
 
 
+def sign_up_open_q(now: datetime.datetime) -> Q:
+    """Activities one may still sign up for: published and not yet over (participation_sign_up refuses the rest)."""
+    return Q(state=Activity.State.PUBLISHED, ends_at__gt=now)
+
+
 def approved_hours_sum(prefix: str = "") -> Coalesce:
     return Coalesce(
         Sum(f"{prefix}hours_entries__hours", filter=Q(**{f"{prefix}hours_entries__state": HoursEntry.State.APPROVED})),
