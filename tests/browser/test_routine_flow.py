@@ -1,6 +1,7 @@
 """The secretary's month on a phone, in a real browser: the end time follows a changed start, the roster adds
 several attendees in one go (filter, 全选), the activity closes in one step, the home page's 待办 links to the hours
-queue, whose 全选 ticks all but one's own. Screenshots of the changed pages at 390 px and 1366 px go to /tmp/shots-routine/."""
+queue, whose 全选 ticks all but one's own. With ROUTINE_SHOTS=<dir>, screenshots of the changed pages at 390 px and
+1366 px go there."""
 
 import datetime
 import os
