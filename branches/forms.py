@@ -17,7 +17,12 @@ from branches.models import (
     PoliticalStatus,
     Role,
 )
-from branches.selectors import account_link_choices_for_user, mobile_overdue_q, organisation_choices_for_user
+from branches.selectors import (
+    account_link_choices_for_user,
+    mobile_due_q,
+    mobile_overdue_q,
+    organisation_choices_for_user,
+)
 from portal.lib import idnumbers
 from portal.lib.choices import NameChoiceFilter
 from portal.models import User
@@ -232,7 +237,7 @@ class MobileMemberFilter(django_filters.FilterSet):
     """The mobile members list: by organisation (subtree) and by reporting status — away and reporting on time,
     away and overdue (past the due date and the grace period, as `MobileMember.is_overdue`), or returned."""
 
-    AWAY, ON_TIME, OVERDUE, RETURNED = "away", "on_time", "overdue", "returned"
+    AWAY, ON_TIME, DUE, OVERDUE, RETURNED = "away", "on_time", "due", "overdue", "returned"
 
     organisation = NameChoiceFilter(label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree")
     status = django_filters.ChoiceFilter(
@@ -240,6 +245,7 @@ class MobileMemberFilter(django_filters.FilterSet):
         choices=[
             (AWAY, _("在外")),
             (ON_TIME, _("在外·按时汇报")),
+            (DUE, _("在外·本月应汇报或已逾期")),
             (OVERDUE, _("在外·汇报逾期")),
             (RETURNED, _("已返回")),
         ],
@@ -265,4 +271,6 @@ class MobileMemberFilter(django_filters.FilterSet):
             return away.filter(mobile_overdue_q())
         if value == self.ON_TIME:
             return away.exclude(mobile_overdue_q())
+        if value == self.DUE:
+            return away.filter(mobile_due_q())
         return away

@@ -107,6 +107,25 @@ def organisation_choices_for_user(*, user: User) -> QuerySet[Organisation]:
     return organisation_list_for_user(user=user).filter(is_archived=False)
 
 
+def organisation_default_for_user(*, user: User, choices: QuerySet[Organisation]) -> Organisation | None:
+    """The organisation a form preselects among `choices` (the user's organisation choices): the only one; else
+    the top of the user's single managed subtree (a branch secretary's branch, above its party groups); else the
+    user's own organisation. None when the user must choose (组织部, several subtrees). At most three queries."""
+    first_two = list(choices[:2])
+    if len(first_two) == 1:
+        return first_two[0]
+    if not first_two:
+        return None
+    scope = scope_for(user)
+    if len(scope.paths) == 1 and not scope.everything:
+        root = choices.filter(path=scope.paths[0]).first()
+        if root is not None:
+            return root
+    if scope.person_id:
+        return choices.filter(people__pk=scope.person_id).first()
+    return None
+
+
 def organisation_get_for_user(*, user: User, pk: int) -> Organisation:
     """Organisations are only visible to those who manage them, so every visible one is also writable."""
     organisation = organisation_list_for_user(user=user).filter(pk=pk).first()
@@ -232,6 +251,11 @@ def mobile_overdue_through(*, today: datetime.date, rules: RuleSettings) -> date
     (31 January + 1 month = 28 February), so the bases that qualify are all those up to one date, found a few days
     around (today − grace − N months)."""
     cutoff = today - datetime.timedelta(days=rules.mobile_report_grace_days)
+    return _last_base_before(cutoff, rules)
+
+
+def _last_base_before(cutoff: datetime.date, rules: RuleSettings) -> datetime.date:
+    """The last base date (latest report, or leave date) whose next report falls due before `cutoff`."""
     interval = relativedelta(months=rules.mobile_report_interval_months)
     guess = cutoff - interval
     for offset in range(4, -8, -1):
@@ -239,6 +263,18 @@ def mobile_overdue_through(*, today: datetime.date, rules: RuleSettings) -> date
         if day + interval < cutoff:
             return day
     raise AssertionError("unreachable: month ends differ by at most three days")
+
+
+def mobile_due_q(
+    *, today: datetime.date | None = None, rules: RuleSettings | None = None, last_report: str = "last_report"
+) -> Q:
+    """Open records whose next report falls due by the end of `today`'s month — overdue ones included (overdue is
+    past the due date and the grace): 本月应汇报或已逾期, what the monthly briefing and the home page count."""
+    today = today or timezone.localdate()
+    month_end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    through = _last_base_before(month_end + datetime.timedelta(days=1), rules or RuleSettings.current())
+    base = Coalesce(F(last_report), F("leave_date"))
+    return Q(returned_on__isnull=True) & Q(LessThanOrEqual(base, Value(through)))
 
 
 def mobile_overdue_q(
@@ -376,6 +412,20 @@ def committee_secretary_users(*, on: datetime.date | None = None) -> list[User]:
         .values("person__user_id")
     )
     return list(User.objects.filter(is_active=True, pk__in=holders).order_by("pk"))
+
+
+def mobile_records_due(*, today: datetime.date) -> QuerySet[MobileMember]:
+    """Every open record whose report falls due this month or is overdue on `today` (`mobile_due_q`), counting
+    only what had happened by then (the monthly briefing; not scoped: the system)."""
+    return (
+        MobileMember.objects.filter(leave_date__lte=today)
+        .annotate(
+            last_report=Max(
+                "reports__date", filter=Q(reports__kind__in=MobileReport.REPORT_KINDS, reports__date__lte=today)
+            )
+        )
+        .filter(mobile_due_q(today=today))
+    )
 
 
 def mobile_members_due(*, today: datetime.date, organisation: Organisation | None = None) -> list[dict]:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches import selectors as branch_selectors
@@ -23,17 +24,20 @@ def broker_state() -> str:
 
 
 def home_for_user(*, user: User) -> dict:
+    """The home page: for those who manage something (or lead a team) the 待办 list, for anyone with a person
+    record their own standing and what they are asked to do (portal.home); then the organisations they manage."""
+    from portal import home
+
     scope = branch_selectors.scope_for(user)
-    context: dict = {"scope": scope}
+    today = timezone.localdate()
+    context: dict = {"scope": scope, "todo": home.todo_for_user(user=user, today=today)}
     if scope.manages_anything:
         # The top two levels of the user's own subtrees: a branch secretary's branch lies deeper than depth 2.
         top = 1 if scope.everything else min(len(path) for path in scope.paths) // Organisation.steplen
         organisations = branch_selectors.organisation_list_for_user(user=user)
         context["organisations"] = organisations.filter(depth__lte=top + 1)[:20]
-        context["people_count"] = branch_selectors.person_list_for_user(user=user).filter(is_active_member=True).count()
-        context["mobile_count"] = branch_selectors.mobile_member_list_for_user(user=user, open_only=True).count()
     if scope.person_id:
-        context["me"] = branch_selectors.person_get_for_user(user=user, pk=scope.person_id)
+        context["me"] = home.member_home(user=user, person_id=scope.person_id, today=today)
     return context
 
 

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from branches import actions
 from branches.models import Grid, HostUnit, Organisation, Person
-from branches.selectors import Scope, organisation_choices_for_user, scope_for
+from branches.selectors import Scope, organisation_choices_for_user, organisation_default_for_user, scope_for
 from portal.imports import cells
 from portal.imports.base import Importer, Row
 from portal.lib import idnumbers
@@ -41,6 +41,10 @@ class ScopedImporter(Importer):
     @classmethod
     def organisation_choices(cls, user: User) -> QuerySet[Organisation]:
         return organisation_choices_for_user(user=user)
+
+    @classmethod
+    def organisation_default(cls, user: User, choices: QuerySet[Organisation]) -> Organisation | None:
+        return organisation_default_for_user(user=user, choices=choices)
 
 
 class OrganisationLookup:

@@ -98,13 +98,8 @@ class PersonImporter(ScopedImporter):
         values["role_start"] = row.read("任职日期", cells.date)
         key = cells.text(row.cell("党组织"))
         values["organisation_given"] = bool(key)
-        if key:
-            values["organisation"] = self.organisations.resolve(row, "党组织", key)
-        elif self.organisation is None:
-            row.error("党组织", "请填写党组织（名称或组织编码）。")
-            values["organisation"] = None
-        else:
-            values["organisation"] = self.organisation
+        # Blank: a new person goes to the upload's organisation; a registered one stays where they are.
+        values["organisation"] = self.organisations.resolve(row, "党组织", key) if key else self.organisation
         values["grid"] = self._grid(row, cells.text(row.cell("网格")), values["organisation"])
         values["host"] = self._host(row, cells.text(row.cell("工作单位")))
         values["person"] = self.people.get(values["id_number"]) if values["id_number"] else None
@@ -161,6 +156,8 @@ class PersonImporter(ScopedImporter):
 
     def _new_problems(self, row: Row) -> None:
         values = row.values
+        if values["organisation"] is None and not row.failed("党组织"):
+            row.error("党组织", "请填写党组织（名称或组织编码）。")
         problems = actions.person_new_problems(
             name=values["name"],
             id_number=values["id_number"],

@@ -14,11 +14,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from branches.models import Organisation, Person
-from branches.selectors import mobile_members_due, secretary_users_for
+from branches.selectors import mobile_records_due, secretary_users_for
 from evaluations.models import FollowUp
 from evaluations.selectors.points import red_star_board
 from portal.actions import notification_send
 from services.models import Demand
+from services.selectors.demands import open_overdue_q
 from services.selectors.pairing import pairings_without_visit
 
 
@@ -117,18 +118,14 @@ def monthly_briefing_send(*, today: datetime.date) -> dict:
     of them. Once per branch and month (`briefing:{branch}:{YYYY-MM}`); a branch with nothing open gets none."""
     branches = _branches()
     last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    month_end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
     figures = {
-        "demands": _per_branch(
-            _by_path(Demand.objects.filter(state__in=Demand.OPEN_STATES, deadline__lt=today)), branches
-        ),
+        "demands": _per_branch(_by_path(Demand.objects.filter(open_overdue_q(today))), branches),
         "follow_ups": _per_branch(_by_path(FollowUp.objects.filter(state__in=FollowUp.OPEN_STATES)), branches),
         "pairings": _per_branch(_by_path(pairings_without_visit(month=last_month).order_by()), branches),
         "mobile": _per_branch(
             (
-                (row["record"].person.organisation.path, 1)
-                for row in mobile_members_due(today=today)
-                if row["overdue"] or row["next_due"] <= month_end
+                (path, 1)
+                for path in mobile_records_due(today=today).values_list("person__organisation__path", flat=True)
             ),
             branches,
         ),

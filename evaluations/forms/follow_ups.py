@@ -13,6 +13,7 @@ from branches.selectors import organisation_choices_for_user
 from evaluations.models import FollowUp
 from evaluations.selectors.follow_ups import overdue_q
 from portal.lib.choices import NameChoiceFilter
+from portal.lib.search import TextSearchFilter
 from portal.models import User
 from services.forms.activities import DateInput
 
@@ -61,6 +62,7 @@ class CloseForm(_Today):
 
 
 class FollowUpFilter(django_filters.FilterSet):
+    q = TextSearchFilter(fields=("rating__activity__title",), placeholder=_("活动名称"))
     state = django_filters.ChoiceFilter(label=_("状态"), choices=FollowUp.State.choices)
     overdue = django_filters.BooleanFilter(label=_("只看逾期"), method="only_overdue", widget=forms.CheckboxInput)
     organisation = NameChoiceFilter(label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree")
@@ -75,7 +77,7 @@ class FollowUpFilter(django_filters.FilterSet):
 
     class Meta:
         model = FollowUp
-        fields = ["state", "overdue", "organisation", "opened_from", "opened_to", "open"]
+        fields = ["q", "state", "overdue", "organisation", "opened_from", "opened_to", "open"]
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -22,6 +22,11 @@ def _url(name: str, **params) -> str:
     return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
 
 
+def list_url(name: str, **params) -> str:
+    """Any list page with its filter parameters (the home page's 待办 links)."""
+    return _url(name, **params)
+
+
 def activities(*, organisation: int | None, start: Day, end: Day) -> str:
     """Activities held (ended or closed) that started between the two local dates."""
     return _url("services:activity_list", start=start, end=end, organisation=organisation, state="held")

@@ -101,6 +101,11 @@ class Importer:
     def organisation_choices(cls, user: User) -> QuerySet | None:
         return None
 
+    @classmethod
+    def organisation_default(cls, user: User, choices: QuerySet) -> Any:
+        """The organisation the upload form preselects among `choices` (None: the user must choose)."""
+        return choices[0] if len(choices) == 1 else None
+
     # The three steps ---------------------------------------------------------------------------------------------
 
     def read(self, rows: list[Row]) -> None:

@@ -23,8 +23,9 @@ class ImportUploadForm(forms.Form):
             field.queryset = choices
             field.label = importer.organisation_label
             field.help_text = importer.organisation_help
-            if len(choices) == 1:  # the only sensible choice is made for the user
-                field.initial = choices[0].pk
+            default = None if self.is_bound else importer.organisation_default(user, choices)
+            if default is not None:  # the only sensible choice is made for the user
+                field.initial = default.pk
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -23,3 +23,11 @@ def select_options(widget: dict) -> SafeString:
         options = "".join(_option(option) for option in group_choices)
         parts.append(f'<optgroup label="{escape(str(group_name))}">{options}</optgroup>' if group_name else options)
     return SafeString("".join(parts))
+
+
+@register.filter
+def filtered_besides(query, names: str) -> bool:
+    """Whether the query string (request.GET) sets a filter other than the comma-separated `names` (e.g. "q,page"):
+    a list opens its 筛选 panel then, and not for a plain search."""
+    skipped = set(names.split(","))
+    return any(value for key, values in query.lists() if key not in skipped for value in values)

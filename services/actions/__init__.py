@@ -2,8 +2,10 @@
 so callers write `from services import actions` and `actions.activity_create(...)`."""
 
 from services.actions.activities import (
+    HoursApproval,
     activity_cancel,
     activity_close,
+    activity_close_state_problem,
     activity_create,
     activity_end,
     activity_publish,
@@ -12,10 +14,13 @@ from services.actions.activities import (
     check_hours,
     check_times,
     hours_approve,
+    hours_approve_batch,
+    hours_approve_problems,
     hours_correct,
     participation_sign_up,
     participation_walk_in,
     participation_withdraw,
+    participations_walk_in,
 )
 from services.actions.registers import (
     ActivityRecord,
@@ -32,11 +37,13 @@ from services.actions.teams import (
 
 __all__ = [
     "ActivityRecord",
+    "HoursApproval",
     "ParticipantRecord",
     "activities_register_bulk",
     "activity_cancel",
     "activity_category_save",
     "activity_close",
+    "activity_close_state_problem",
     "activity_create",
     "activity_end",
     "activity_export",
@@ -48,9 +55,12 @@ __all__ = [
     "check_hours",
     "check_times",
     "hours_approve",
+    "hours_approve_batch",
+    "hours_approve_problems",
     "hours_correct",
     "participation_sign_up",
     "participation_walk_in",
     "participation_withdraw",
+    "participations_walk_in",
     "team_review_run",
 ]

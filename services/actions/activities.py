@@ -1,6 +1,7 @@
 """Activities, participation and hours: validated, atomic, audited."""
 
 import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -171,21 +172,40 @@ def activity_end(*, actor: User | None, activity: Activity) -> Activity:
     """Ends the activity (stops sign-ups). Possible once it has started."""
     activity = _locked(activity)
     _require_write(actor, activity)
+    return _end(actor, activity)
+
+
+def _end(actor: User | None, activity: Activity) -> Activity:
     if timezone.now() < activity.starts_at:
         raise ValidationError("活动尚未开始，不能结束。")
     return _transition(actor, activity, to=Activity.State.ENDED, allowed_from=(Activity.State.PUBLISHED,))
 
 
+def activity_close_state_problem(activity: Activity, now: datetime.datetime | None = None) -> str | None:
+    """Why the activity's state does not allow closing it (None: it does). An ended activity closes; so does a
+    published one whose end time has passed — logged afterwards, it is ended and closed in one step. The activity
+    page asks this before offering the close form."""
+    if activity.state == Activity.State.ENDED:
+        return None
+    if activity.state == Activity.State.PUBLISHED and activity.ends_at <= (now or timezone.now()):
+        return None
+    return "只有已结束（或已过结束时间）的活动可以关闭。"
+
+
 @transaction.atomic
 def activity_close(*, actor: User | None, activity: Activity, **figures: Any) -> Activity:
-    """Closes an ended activity with its served figures: attendance must be complete and someone attended."""
+    """Closes an activity with its served figures: attendance must be complete and someone attended. A published
+    activity past its end is ended first (the trail shows 结束 then 关闭; a refusal undoes both)."""
     activity = _locked(activity)
     _require_write(actor, activity)
     unknown = set(figures) - set(CLOSE_FIGURES)
     if unknown:
         raise ValidationError(f"未知的字段：{', '.join(sorted(unknown))}")
-    if activity.state != Activity.State.ENDED:
-        raise ValidationError("只有已结束的活动可以关闭。")
+    problem = activity_close_state_problem(activity)
+    if problem:
+        raise ValidationError(problem)
+    if activity.state == Activity.State.PUBLISHED:
+        activity = _end(actor, activity)
     unmarked = activity.participations.filter(state=Participation.State.SIGNED_UP).count()
     if unmarked:
         raise ValidationError(f"还有 {unmarked} 人未登记出勤，不能关闭。")
@@ -219,7 +239,7 @@ def participation_sign_up(*, actor: User, activity: Activity, person: Person | N
         _require_write(actor, activity)
     if activity.state != Activity.State.PUBLISHED:
         raise ValidationError("只有已发布的活动可以报名。")
-    if timezone.now() >= activity.ends_at:
+    if timezone.now() >= activity.ends_at:  # as selectors.activities.sign_up_open_q, which lists the open ones
         raise ValidationError("活动已结束，不能报名。")
     existing = Participation.objects.filter(activity=activity, person=person).first()
     if existing is not None and existing.state != Participation.State.WITHDRAWN:
@@ -314,6 +334,46 @@ def attendance_record(
 
 
 @transaction.atomic
+def participations_walk_in(
+    *,
+    actor: User | None,
+    activity: Activity,
+    people: list[Person],
+    role: str = Participation.Role.VOLUNTEER,
+    hours: Decimal | None = None,
+) -> list[Participation]:
+    """People who came without signing up (picked from the roster, several at once): added as attended, each with a
+    pending hours entry (default: the activity's length). All or none: every person is checked before anything is
+    written, and the sheet's audit event records them together."""
+    activity = _locked(activity)
+    _require_write(actor, activity)
+    if not people:
+        raise ValidationError("请至少选择一人。")
+    on_sheet = set(
+        Participation.objects.filter(activity=activity, person__in=people)
+        .exclude(state=Participation.State.WITHDRAWN)
+        .values_list("person_id", flat=True)
+    )
+    problems = []
+    for person in people:
+        if actor is not None and not _may_add(actor, activity, person):
+            problems.append(f"{person.name} 不在您的管理范围内。")
+        elif person.pk in on_sheet:
+            problems.append(f"{person.name} 已在名单中。")
+    if problems:
+        raise ValidationError(problems)
+    participations = [
+        Participation.objects.update_or_create(
+            activity=activity,
+            person=person,
+            defaults={"role": role, "state": Participation.State.SIGNED_UP, "walk_in": True},
+        )[0]
+        for person in people
+    ]
+    attendance_record(actor=actor, activity=activity, marks={p.pk: (True, hours) for p in participations})
+    return list(Participation.objects.filter(pk__in=[p.pk for p in participations]).order_by("pk"))
+
+
 def participation_walk_in(
     *,
     actor: User | None,
@@ -322,24 +382,8 @@ def participation_walk_in(
     role: str = Participation.Role.VOLUNTEER,
     hours: Decimal | None = None,
 ) -> Participation:
-    """Someone who came without signing up: added as attended, with a pending hours entry."""
-    activity = _locked(activity)
-    _require_write(actor, activity)
-    if actor is not None and not _may_add(actor, activity, person):
-        raise ValidationError("此人不在您的管理范围内。")
-    if (
-        Participation.objects.filter(activity=activity, person=person)
-        .exclude(state=Participation.State.WITHDRAWN)
-        .exists()
-    ):
-        raise ValidationError(f"{person.name} 已在名单中。")
-    participation, _ = Participation.objects.update_or_create(
-        activity=activity,
-        person=person,
-        defaults={"role": role, "state": Participation.State.SIGNED_UP, "walk_in": True},
-    )
-    attendance_record(actor=actor, activity=activity, marks={participation.pk: (True, hours)})
-    participation.refresh_from_db()
+    """One walk-in: a list of one."""
+    (participation,) = participations_walk_in(actor=actor, activity=activity, people=[person], role=role, hours=hours)
     return participation
 
 
@@ -358,37 +402,73 @@ def _may_add(actor: User, activity: Activity, person: Person) -> bool:
 # Hours ------------------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def hours_approve(*, actor: User, entries: list[HoursEntry]) -> int:
-    """Approves pending entries of activities the actor may write; nobody approves their own hours."""
+def hours_approve_problems(*, actor: User, entry: HoursEntry) -> str | None:
+    """Why `actor` may not approve this entry (None: they may). The one home of the approval rules: the strict
+    and the batch approval both ask it. `entry` needs its participation, activity and organisation loaded."""
     scope = scope_for(actor)
+    participation = entry.participation
+    if not activity_can_write(user=actor, activity=participation.activity):
+        return "该活动不在您的管理范围内。"
+    if participation.person_id == scope.person_id and not scope.everything:
+        return "不能审核本人的服务时长。"
+    if participation.state != Participation.State.ATTENDED:
+        return f"{participation.person.name} 未登记出勤，时长不能审核。"
+    return None
+
+
+@dataclass(frozen=True)
+class HoursApproval:
+    """What a batch approval did: how many entries it approved, and each one it skipped with the reason."""
+
+    approved: int
+    skipped: list[tuple[HoursEntry, str]] = field(default_factory=list)
+
+
+def _approve(actor: User, entries: list[HoursEntry], *, strict: bool) -> HoursApproval:
     locked = (
         HoursEntry.objects.select_for_update()
         .select_related("participation__activity__organisation", "participation__person")
         .filter(pk__in=[entry.pk for entry in entries])
+        .order_by("pk")
     )
-    approved = 0
+    approved: list[int] = []
+    skipped: list[tuple[HoursEntry, str]] = []
     now = timezone.now()
     for entry in locked:
-        _require_write(actor, entry.participation.activity)
         if entry.state != HoursEntry.State.PENDING:
             continue  # approving twice changes nothing
-        if entry.participation.person_id == scope.person_id and not scope.everything:
-            raise ValidationError("不能审核本人的服务时长。")
-        if entry.participation.state != Participation.State.ATTENDED:
-            raise ValidationError(f"{entry.participation.person.name} 未登记出勤，时长不能审核。")
+        problem = hours_approve_problems(actor=actor, entry=entry)
+        if problem is not None:
+            if strict:
+                raise ValidationError(problem)
+            skipped.append((entry, problem))
+            continue
         entry.state, entry.approved_by, entry.approved_at = HoursEntry.State.APPROVED, actor, now
         entry.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
-        approved += 1
+        approved.append(entry.pk)
     if approved:
         audit_record(
             actor=actor,
             action="hours.approve",
             object_type="services.HoursEntry",
-            summary=f"审核通过 {approved} 条",
-            changes={"entries": [entry.pk for entry in entries]},
+            summary=f"审核通过 {len(approved)} 条" + (f"，跳过 {len(skipped)} 条" if skipped else ""),
+            changes={"entries": approved, "skipped": {str(entry.pk): reason for entry, reason in skipped}},
         )
-    return approved
+    return HoursApproval(approved=len(approved), skipped=skipped)
+
+
+@transaction.atomic
+def hours_approve(*, actor: User, entries: list[HoursEntry]) -> int:
+    """Approves pending entries, all or none: any entry the actor may not approve (another's scope, their own
+    hours, not attended) refuses the whole call. Returns how many were approved."""
+    return _approve(actor, entries, strict=True).approved
+
+
+@transaction.atomic
+def hours_approve_batch(*, actor: User, entries: list[HoursEntry]) -> HoursApproval:
+    """The approval queue's button: approves every entry the actor may approve and skips the others, saying why
+    (one's own hours among a page of 50 must not hold up the other 49)."""
+    return _approve(actor, entries, strict=False)
 
 
 @transaction.atomic

@@ -10,14 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organisation
-from branches.selectors import organisation_choices_for_user
+from branches.selectors import organisation_choices_for_user, organisation_default_for_user
 from portal.lib.choices import NameChoiceFilter
+from portal.lib.search import TextSearchFilter
 from portal.models import User
 from services.models import Activity, ActivityCategory
-from services.selectors.activities import HELD_STATES
+from services.selectors.activities import HELD_STATES, sign_up_open_q
 from volunteers.models import Team
 from volunteers.selectors import team_choices_for_user
 
+OPEN = "open"  # 可报名: published and not yet over (services.selectors.activities.sign_up_open_q)
 RUNNING = "running"  # 进行中 is derived (published and between start and end), so it filters by time, not by a state
 HELD = "held"  # 已开展: ended or closed (services.selectors.activities.HELD_STATES), what the dashboards count
 
@@ -107,9 +109,14 @@ class ActivityCreateForm(ActivityForm):
             starts, ends = default_times()
             self.initial.setdefault("starts_at", starts)
             self.initial.setdefault("ends_at", ends)
-            only = list(organisations[:2])
-            if len(only) == 1:  # a branch secretary: their own branch, preselected
-                self.initial.setdefault("organisation", only[0].pk)
+            # A phone user should not have to pick what has only one sensible answer (their branch, their team).
+            default = organisation_default_for_user(user=user, choices=organisations)
+            if default is not None:
+                self.initial.setdefault("organisation", default.pk)
+            else:
+                only_teams = list(teams[:2])
+                if len(only_teams) == 1:  # a team leader who manages no organisation: their team
+                    self.initial.setdefault("team", only_teams[0].pk)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -140,6 +147,7 @@ class CloseForm(forms.Form):
 
 
 class ActivityFilter(django_filters.FilterSet):
+    q = TextSearchFilter(fields=("title", "place"), placeholder=_("活动名称或地点"))
     start = django_filters.DateFilter(
         label=_("开始日期"), field_name="starts_at", lookup_expr="date__gte", widget=DateInput()
     )
@@ -151,13 +159,18 @@ class ActivityFilter(django_filters.FilterSet):
     team = NameChoiceFilter(label=_("服务队"), queryset=Team.objects.none())
     state = django_filters.ChoiceFilter(
         label=_("状态"),
-        choices=[(RUNNING, _("进行中")), *Activity.State.choices, (HELD, _("已开展（已结束或已关闭）"))],
+        choices=[
+            (OPEN, _("可报名")),
+            (RUNNING, _("进行中")),
+            *Activity.State.choices,
+            (HELD, _("已开展（已结束或已关闭）")),
+        ],
         method="in_state",
     )
 
     class Meta:
         model = Activity
-        fields = ["start", "end", "category", "organisation", "team", "state"]
+        fields = ["q", "start", "end", "category", "organisation", "team", "state"]
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -172,6 +185,8 @@ class ActivityFilter(django_filters.FilterSet):
         running = Q(state=Activity.State.PUBLISHED, starts_at__lte=now, ends_at__gt=now)
         if value == RUNNING:
             return queryset.filter(running)
+        if value == OPEN:
+            return queryset.filter(sign_up_open_q(now))
         if value == HELD:
             return queryset.filter(state__in=HELD_STATES)
         if value == Activity.State.PUBLISHED:  # 已发布 as listed: published and not (yet) running

@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from branches.forms import PersonChoiceField
+from branches.forms import PersonMultipleChoiceField
 from branches.models import Person
 from services.models import Activity, Participation
 
@@ -101,14 +101,29 @@ class AttendanceSheetForm(forms.Form):
 
 
 class WalkInForm(forms.Form):
-    person = PersonChoiceField(
-        label=_("人员"), queryset=Person.objects.none(), error_messages={"invalid_choice": _("请选择名单中的人员。")}
+    """People picked from the roster (checkboxes, several at once), added as attended with the same role and hours
+    (blank: the activity's length)."""
+
+    people = PersonMultipleChoiceField(
+        label=_("人员"),
+        queryset=Person.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("请至少选择一人。"),
+            "invalid_choice": _("请选择名单中的人员。"),
+            "invalid_pk_value": _("请选择名单中的人员。"),
+        },
     )
     role = forms.ChoiceField(label=_("角色"), choices=Participation.Role.choices, initial=Participation.Role.VOLUNTEER)
+    hours = hours_field(label=_("服务时长（小时）"))
 
     def __init__(self, *args, people: QuerySet[Person], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people
+        self.fields["people"].queryset = people
+        self.fields["hours"].help_text = _("留空为活动时长。")
+
+    def clean_hours(self) -> Decimal | None:
+        return clean_hours(self.cleaned_data["hours"])
 
 
 class HoursCorrectForm(forms.Form):

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.forms import PersonChoiceField
 from branches.models import Organisation, Person
-from branches.selectors import organisation_choices_for_user
+from branches.selectors import organisation_choices_for_user, organisation_default_for_user
 from portal.lib.choices import NameChoiceFilter
+from portal.lib.search import TextSearchFilter
 from portal.models import User
 from services.actions.demands import phone_check
 from services.forms.activities import DateInput
@@ -61,9 +62,9 @@ class DemandForm(forms.ModelForm):
         self.fields["requester_phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
         if not self.is_bound:
             self.initial.setdefault("received_on", timezone.localdate())
-            only = list(organisations[:2])
-            if len(only) == 1:  # a branch secretary: their own branch, preselected
-                self.initial.setdefault("organisation", only[0].pk)
+            default = organisation_default_for_user(user=user, choices=organisations)
+            if default is not None:  # a branch secretary: their own branch, preselected
+                self.initial.setdefault("organisation", default.pk)
 
     def clean_requester_phone(self) -> str:
         return _clean_phone(self.cleaned_data["requester_phone"])
@@ -130,6 +131,7 @@ PROGRESS_CHOICES = [(OPEN, _("未办结")), (OPEN_IN_TIME, _("办理中（未逾
 
 
 class DemandFilter(django_filters.FilterSet):
+    q = TextSearchFilter(fields=("content", "requester_name"), placeholder=_("需求内容或群众姓名"))
     state = django_filters.ChoiceFilter(label=_("状态"), choices=Demand.State.choices)
     category = django_filters.ModelChoiceFilter(label=_("类别"), queryset=DemandCategory.objects.all())
     channel = django_filters.ChoiceFilter(label=_("来源渠道"), choices=Demand.Channel.choices)
@@ -145,7 +147,17 @@ class DemandFilter(django_filters.FilterSet):
 
     class Meta:
         model = Demand
-        fields = ["state", "category", "channel", "overdue", "organisation", "received_from", "received_to", "progress"]
+        fields = [
+            "q",
+            "state",
+            "category",
+            "channel",
+            "overdue",
+            "organisation",
+            "received_from",
+            "received_to",
+            "progress",
+        ]
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.forms import PersonChoiceField
 from branches.models import MEMBER_STATUSES, Grid, Organisation, Person
-from branches.selectors import organisation_choices_for_user, person_list_for_user
+from branches.selectors import organisation_choices_for_user, organisation_default_for_user, person_list_for_user
 from portal.lib.choices import NameChoiceFilter
 from portal.models import User
 from services.forms.activities import DateInput
@@ -33,9 +33,9 @@ class HouseholdForm(forms.ModelForm):
         self.fields["grid"].queryset = Grid.objects.filter(organisation__in=organisation_choices_for_user(user=user))
         self.fields["phone"].widget.attrs.update({"inputmode": "tel"})
         self.fields["size"].widget.attrs.update({"min": 1, "max": 30, "inputmode": "numeric"})
-        only = list(organisations[:2])
-        if not self.is_bound and len(only) == 1:
-            self.initial.setdefault("organisation", only[0].pk)
+        default = None if self.is_bound else organisation_default_for_user(user=user, choices=organisations)
+        if default is not None:
+            self.initial.setdefault("organisation", default.pk)
 
 
 class HouseholdChoiceField(forms.ModelChoiceField):

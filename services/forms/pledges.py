@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from branches.forms import PersonChoiceField
 from branches.models import MEMBER_STATUSES, Organisation, Person
-from branches.selectors import organisation_choices_for_user, person_list_for_user
+from branches.selectors import organisation_choices_for_user, organisation_default_for_user, person_list_for_user
 from portal.lib.choices import NameChoiceFilter
+from portal.lib.search import TextSearchFilter
 from portal.models import User
 from services.actions.pledges import phone_check
 from services.forms.activities import DateInput
@@ -71,9 +72,9 @@ class PledgeForm(forms.Form):
         organisations = organisation_choices_for_user(user=user)
         self.fields["organisation"].queryset = organisations
         self.fields["person"].queryset = _party_members(user).select_related("organisation")
-        only = list(organisations[:2])
-        if len(only) == 1:
-            self.fields["organisation"].initial = only[0].pk
+        default = organisation_default_for_user(user=user, choices=organisations)
+        if default is not None:
+            self.fields["organisation"].initial = default.pk
 
     def clean(self) -> dict:
         data = super().clean()
@@ -123,6 +124,7 @@ class PledgeWithdrawForm(forms.Form):
 
 
 class PledgeFilter(django_filters.FilterSet):
+    q = TextSearchFilter(fields=("title", "person__name"), placeholder=_("承诺标题或党员姓名"))
     year = django_filters.ChoiceFilter(label=_("年度"), empty_label=_("全部年度"))
     organisation = NameChoiceFilter(label=_("党组织"), queryset=Organisation.objects.none(), method="in_subtree")
     result = django_filters.ChoiceFilter(
@@ -131,7 +133,7 @@ class PledgeFilter(django_filters.FilterSet):
 
     class Meta:
         model = Pledge
-        fields = ["year", "organisation", "result"]
+        fields = ["q", "year", "organisation", "result"]
 
     def __init__(self, data=None, *args, user: User, **kwargs) -> None:
         data = data.copy() if data is not None else None

@@ -1,11 +1,13 @@
 """Forms for volunteer teams: they validate and convert; the actions persist. Choices follow the user's scope."""
 
+import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from branches.forms import DateInput, PersonChoiceField
-from branches.selectors import organisation_choices_for_user, person_list_for_user
+from branches.selectors import organisation_choices_for_user, organisation_default_for_user, person_list_for_user
+from portal.lib.search import TextSearchFilter
 from portal.models import User
 from volunteers.models import Skill, Team, TeamMembership
 from volunteers.selectors import team_choices_for_user
@@ -22,7 +24,11 @@ class TeamCreateForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisation_choices_for_user(user=user)
+        organisations = organisation_choices_for_user(user=user)
+        self.fields["organisation"].queryset = organisations
+        default = None if self.is_bound else organisation_default_for_user(user=user, choices=organisations)
+        if default is not None:
+            self.initial.setdefault("organisation", default.pk)
         self.fields["parent"].queryset = team_choices_for_user(user=user).order_by("path")
 
 
@@ -66,3 +72,13 @@ class PersonSkillsForm(forms.Form):
     skills = forms.ModelMultipleChoiceField(
         label=_("技能"), queryset=Skill.objects.order_by("name"), required=False, widget=forms.CheckboxSelectMultiple
     )
+
+
+class TeamFilter(django_filters.FilterSet):
+    """The team list's search box (the list is the user's teams in tree order, unpaginated)."""
+
+    q = TextSearchFilter(fields=("name",), placeholder=_("服务队名称"))
+
+    class Meta:
+        model = Team
+        fields = ["q"]

@@ -24,6 +24,11 @@ MAX_HOURS_PER_DAY = Decimal(12)
 LATE_ENTRY_DAYS = 30
 
 
+def sign_up_open_q(now: datetime.datetime) -> Q:
+    """Activities one may still sign up for: published and not yet over (participation_sign_up refuses the rest)."""
+    return Q(state=Activity.State.PUBLISHED, ends_at__gt=now)
+
+
 def approved_hours_sum(prefix: str = "") -> Coalesce:
     return Coalesce(
         Sum(f"{prefix}hours_entries__hours", filter=Q(**{f"{prefix}hours_entries__state": HoursEntry.State.APPROVED})),
@@ -189,7 +194,7 @@ def hours_entries_for_user(*, user: User) -> QuerySet[HoursEntry]:
     if not scope.everything:
         visible |= Q(participation__activity__team_id__in=led_team_ids(user=user))
     return HoursEntry.objects.filter(visible).select_related(
-        "participation__person", "participation__activity", "corrects", "recorded_by"
+        "participation__person", "participation__activity__organisation", "corrects", "recorded_by"
     )
 
 

@@ -24,7 +24,12 @@ CLOSED_STATES = (Demand.State.DONE, Demand.State.CALLED_BACK)
 
 def overdue_q(today: datetime.date) -> Q:
     """Open past its deadline, or done after it (a late demand stays late once done)."""
-    return Q(state__in=Demand.OPEN_STATES, deadline__lt=today) | Q(state__in=CLOSED_STATES, done_on__gt=F("deadline"))
+    return open_overdue_q(today) | Q(state__in=CLOSED_STATES, done_on__gt=F("deadline"))
+
+
+def open_overdue_q(today: datetime.date) -> Q:
+    """Still open past its deadline: the work to do now (reminders, the monthly briefing, the home page)."""
+    return Q(state__in=Demand.OPEN_STATES, deadline__lt=today)
 
 
 def on_time_q() -> Q:
@@ -145,7 +150,7 @@ def demand_summary_counts() -> dict[str, int]:
 def demands_open_overdue(*, today: datetime.date) -> QuerySet[Demand]:
     """Every demand still open past its deadline on `today` (the daily reminder job; not scoped: the system)."""
     return (
-        Demand.objects.filter(state__in=Demand.OPEN_STATES, deadline__lt=today)
+        Demand.objects.filter(open_overdue_q(today))
         .select_related("organisation", "category", "assigned_person__user", "assigned_team")
         .order_by("deadline", "pk")
     )

@@ -122,6 +122,8 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": selectors.activity_history(activity=activity)[:50],
             "cancel_form": CancelForm(),
             "close_form": CloseForm(),
+            # an activity logged afterwards closes in one step (the action ends it first)
+            "can_close": actions.activity_close_state_problem(activity) is None,
         }
     return render(request, "services/activity_detail.html", context)
 

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -23,7 +22,7 @@ from services import actions, selectors
 from services.forms.attendance import AttendanceSheetForm, HoursCorrectForm, WalkInForm
 from services.models import Activity, HoursEntry, Participation
 
-WALK_IN_CHOICES = 200  # the select lists at most this many people; the search box narrows it
+WALK_IN_CHOICES = 300  # the roster lists at most this many people; the search box narrows it
 
 
 def _sheet_participations(activity: Activity) -> list[Participation]:
@@ -50,12 +49,17 @@ def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         if counts:
             return redirect("services:attendance_sheet", pk=activity.pk)
     q = request.GET.get("q", "").strip()
-    people = selectors.walk_in_candidates_for_user(user=request.user, activity=activity, q=q)[:WALK_IN_CHOICES]
+    roster = list(
+        selectors.walk_in_candidates_for_user(user=request.user, activity=activity, q=q)[: WALK_IN_CHOICES + 1]
+    )
     context = {
         "activity": activity,
         "form": form,
         "can_record": _can_record(activity),
-        "walk_in_form": WalkInForm(people=people),
+        "walk_in_form": WalkInForm(people=selectors.walk_in_candidates_for_user(user=request.user, activity=activity)),
+        "roster": roster[:WALK_IN_CHOICES],
+        "roster_truncated": len(roster) > WALK_IN_CHOICES,
+        "roster_limit": WALK_IN_CHOICES,
         "q": q,
     }
     return render(request, "services/attendance_sheet.html", context)
@@ -69,10 +73,10 @@ def attendance_walk_in(request: HttpRequest, pk: int) -> HttpResponse:
     done = apply_action(
         request,
         form,
-        lambda data: actions.participation_walk_in(
-            actor=request.user, activity=activity, person=data["person"], role=data["role"]
+        lambda data: actions.participations_walk_in(
+            actor=request.user, activity=activity, people=list(data["people"]), role=data["role"], hours=data["hours"]
         ),
-        _("已添加现场参加人员。"),
+        _("已添加 %(n)d 人，记为出勤。") % {"n": len(set(form.data.getlist("people")))},
     )
     if not done:
         form_errors_to_messages(request, form)
@@ -83,7 +87,9 @@ def attendance_walk_in(request: HttpRequest, pk: int) -> HttpResponse:
 def hours_pending(request: HttpRequest) -> HttpResponse:
     selectors.hours_scope_check(user=request.user)
     page = paginate(request, selectors.hours_pending_for_user(user=request.user), per_page=50)
-    return render(request, "services/hours_pending.html", {"page": page})
+    # Each row with the reason it cannot be approved (None: it can): the action's own rule, asked, not restated.
+    rows = [(entry, actions.hours_approve_problems(actor=request.user, entry=entry)) for entry in page]
+    return render(request, "services/hours_pending.html", {"page": page, "rows": rows})
 
 
 @login_required
@@ -96,12 +102,15 @@ def hours_approve(request: HttpRequest) -> HttpResponse:
     if not entries:
         messages.warning(request, _("没有选中可审核的记录。"))
         return redirect(_queue_url(request))
-    try:
-        approved = actions.hours_approve(actor=request.user, entries=entries)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("已审核通过 %(n)d 条记录。") % {"n": approved})
+    result = actions.hours_approve_batch(actor=request.user, entries=entries)
+    text = _("已批准 %(n)d 条") % {"n": result.approved}
+    if result.skipped:
+        names: dict[str, list[str]] = {}
+        for entry, reason in result.skipped:
+            names.setdefault(reason.rstrip("。"), []).append(entry.participation.person.name)
+        reasons = "；".join(f"{reason}（{'、'.join(people)}）" for reason, people in names.items())
+        text += _("；跳过 %(n)d 条：%(reasons)s") % {"n": len(result.skipped), "reasons": reasons}
+    (messages.success if not result.skipped else messages.warning)(request, text + "。")
     return redirect(_queue_url(request))
 
 

@@ -22,6 +22,7 @@ from services.forms.teams import (
     ReviewDecideForm,
     ReviewStartForm,
     TeamCreateForm,
+    TeamFilter,
 )
 from volunteers import actions as team_actions
 from volunteers import selectors as team_selectors
@@ -30,10 +31,11 @@ from volunteers.models import TeamMembership
 
 @login_required
 def team_list(request: HttpRequest) -> HttpResponse:
-    teams = team_selectors.team_list_for_user(user=request.user)
+    teams = TeamFilter(request.GET, queryset=team_selectors.team_list_for_user(user=request.user))
     scope = scope_for(request.user)
     context = {
-        "teams": teams,
+        "filter": teams,
+        "teams": teams.qs,
         "open_teams": team_selectors.teams_open_to_user(user=request.user),
         "my_teams": team_selectors.current_team_ids_of(person_id=scope.person_id),
         "can_create": scope.manages_anything,

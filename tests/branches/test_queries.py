@@ -139,19 +139,24 @@ def test_mobile_list(cast, login, django_assert_max_num_queries):
     assert many == few
 
 
+# The home page: one count per 待办 item (8), and for anyone with a person record their points, hours and what
+# they are asked to do (portal/home.py); a secretary has both parts.
+HOME_CEILING = 32
+
+
 @pytest.mark.parametrize("role", ["orgadmin", "committee", "secretary", "member"])
 def test_home(cast, login, django_assert_max_num_queries, role):
     client = login(getattr(cast, role))
     url = reverse("home")
     _people(cast.branch_a, 3, "少")
     _mobile_members(cast.branch_a, 1, "少流动")
-    _count(client, url, 12, django_assert_max_num_queries)
-    few = _count(client, url, 12, django_assert_max_num_queries)
+    _count(client, url, HOME_CEILING, django_assert_max_num_queries)
+    few = _count(client, url, HOME_CEILING, django_assert_max_num_queries)
     _people(cast.branch_a, 20, "多")
     _mobile_members(cast.branch_a, 4, "多流动")
     _child_groups(cast.branch_a, 4, "多组")
     OrganisationFactory(name="第二党总支", kind=Organisation.Kind.GENERAL_BRANCH, parent=cast.committee_org)
-    many = _count(client, url, 12, django_assert_max_num_queries)
+    many = _count(client, url, HOME_CEILING, django_assert_max_num_queries)
     assert many == few
 
 

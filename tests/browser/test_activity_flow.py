@@ -78,7 +78,7 @@ def test_activity_from_creation_to_the_members_hours(cast, live_server, phone_pa
     secretary.goto(f"{base}/services/hours/pending/")
     secretary.get_by_label("甲党员").first.check()
     secretary.get_by_role("button", name="审核通过").click()
-    expect(secretary.get_by_text("已审核通过 1 条记录")).to_be_visible()
+    expect(secretary.get_by_text("已批准 1 条。")).to_be_visible()
     assert HoursEntry.objects.get(participation__person=cast.member_person).state == HoursEntry.State.APPROVED
 
     # The member sees the hours.

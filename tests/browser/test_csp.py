@@ -108,6 +108,8 @@ def test_pages_load_under_the_policy_without_violations(cast, live_server, phone
     expect(bars.nth(1)).to_have_class("progress-bar bg-success pct-50")
     assert _bar_width(staff.page, ".progress-bar.pct-50") > 0
     staff.visit("/services/pledges/")
+    staff.visit("/services/activities/new/")  # activity_form.js
+    staff.visit("/services/hours/pending/")  # select_all.js
     staff.visit("/evaluations/satisfaction/", charts=("#chart-groups", "#chart-months"))
     # The tooltip's container is styled through the CSSOM; charts.js formats its content as plain text.
     staff.hover_chart("#chart-groups")
@@ -118,6 +120,7 @@ def test_pages_load_under_the_policy_without_violations(cast, live_server, phone
     own = Watched(phone_page(), base)
     log_in(own.page, base, "member")
     own.visit("/services/me/hours/")
+    own.visit("/")  # the member's home: a progress bar to the next star
 
     # 组织部 in the admin (index, a change list, a change form with date widgets) and on the audit log.
     admin = Watched(phone_page(), base)

@@ -53,7 +53,7 @@ def test_create_rules(cast):
 
 def test_lifecycle_transitions_and_their_rules(cast):
     future = _activity(cast, start_in=24 * HOUR)
-    with pytest.raises(ValidationError, match="只有已结束的活动可以关闭"):
+    with pytest.raises(ValidationError, match="只有已结束（或已过结束时间）的活动可以关闭"):
         actions.activity_close(actor=cast.secretary, activity=future)
     actions.activity_publish(actor=cast.secretary, activity=future)
     with pytest.raises(ValidationError):

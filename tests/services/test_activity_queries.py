@@ -71,6 +71,7 @@ def test_activity_list(cast, login, django_assert_max_num_queries, params, role)
             "category": category("health").pk,
             "organisation": cast.branch_a.pk,
             "state": "published",
+            "q": "社区",  # the place of every activity here
         }
     _activities(cast, 2, "少")
     _count(client, url, LIST_CEILING, django_assert_max_num_queries, **params)

@@ -90,7 +90,7 @@ def _sheet(w: World) -> dict:
 
 
 def _walk_in(w: World) -> dict:
-    return {"person": w.walker, "role": "volunteer"}
+    return {"people": [w.walker], "role": "volunteer"}
 
 
 def _approve(w: World) -> dict:

@@ -226,12 +226,12 @@ def test_walk_in_adds_an_attended_participant(sheet, cast, login):
     newcomer = member(cast.branch_a, name="现场来的党员")
     client = login(cast.secretary)
     assert "现场来的党员" in client.get(sheet_url(activity)).content.decode()
-    response = client.post(walk_in_url(activity), {"person": newcomer.pk, "role": "volunteer"})
+    response = client.post(walk_in_url(activity), {"people": [newcomer.pk], "role": "volunteer"})
     assert response.status_code == 302 and response["Location"] == sheet_url(activity)
     p = activity.participations.get(person=newcomer)
     assert p.walk_in and p.state == Participation.State.ATTENDED
     assert p.hours_entries.get().hours == Decimal("4.0")
-    assert "已添加现场参加人员" in client.get(sheet_url(activity)).content.decode()
+    assert "已添加 1 人，记为出勤。" in client.get(sheet_url(activity)).content.decode()
 
 
 def test_walk_in_choices_are_scoped_and_searchable(sheet, cast, login):
@@ -239,12 +239,12 @@ def test_walk_in_choices_are_scoped_and_searchable(sheet, cast, login):
     member(cast.branch_a, name="甲新人")
     client = login(cast.secretary)
     page = client.get(sheet_url(activity)).content.decode()
-    select = page[page.index('id="walk-in-person"') :]
-    assert "甲新人" in select
-    assert "乙党员" not in select  # branch B is not the secretary's
-    assert f'<option value="{cast.member_person.pk}"' not in select  # already on the sheet
-    found = client.get(sheet_url(activity), {"q": "新人"}, HTTP_HX_REQUEST="true").content.decode()
-    found = found[found.index('id="walk-in-person"') :]
+    roster = page[page.index('id="roster"') :]
+    assert "甲新人" in roster
+    assert "乙党员" not in roster  # branch B is not the secretary's
+    assert f'name="people" value="{cast.member_person.pk}"' not in roster  # already on the sheet
+    found = client.get(sheet_url(activity), {"q": "新人"}).content.decode()
+    found = found[found.index('id="roster"') :]
     assert "甲新人" in found and "甲书记" not in found
 
 
@@ -252,7 +252,7 @@ def test_walk_in_of_someone_outside_scope_is_refused(sheet, cast, login):
     activity, _ = sheet
     client = login(cast.secretary)
     before = db_state(activity)
-    response = client.post(walk_in_url(activity), {"person": cast.person_b.pk, "role": "volunteer"})
+    response = client.post(walk_in_url(activity), {"people": [cast.person_b.pk], "role": "volunteer"})
     assert response.status_code == 302
     assert db_state(activity) == before
     assert "请选择名单中的人员" in client.get(sheet_url(activity)).content.decode()
@@ -265,7 +265,7 @@ def test_walk_in_of_a_team_member_from_another_branch(cast, login):
     team = vactions.team_create(actor=cast.secretary, name="甲义诊队", level="brigade", organisation=cast.branch_a)
     vactions.membership_add(actor=None, team=team, person=cast.person_b, joined_on=datetime.date(2024, 1, 1))
     activity = running_activity(cast.secretary, cast.branch_a, team=team)
-    response = login(cast.secretary).post(walk_in_url(activity), {"person": cast.person_b.pk, "role": "volunteer"})
+    response = login(cast.secretary).post(walk_in_url(activity), {"people": [cast.person_b.pk], "role": "volunteer"})
     assert response.status_code == 302
     assert activity.participations.get(person=cast.person_b).state == Participation.State.ATTENDED
 
@@ -274,3 +274,85 @@ def test_walk_in_of_a_team_member_from_another_branch(cast, login):
 def test_get_on_post_only_views_is_405(sheet, cast, login, url_name):
     activity, _ = sheet
     assert login(cast.secretary).get(reverse(url_name, args=[activity.pk])).status_code == 405
+
+
+# Several from the roster at once ----------------------------------------------------------------------------
+
+
+def test_roster_adds_several_people_at_once_with_the_hours_given(sheet, cast, login):
+    activity, _ = sheet
+    people = [member(cast.branch_a, name=f"名册{i}") for i in range(8)]
+    client = login(cast.secretary)
+    page = client.get(sheet_url(activity)).content.decode()
+    assert page.count('name="people"') == 9  # the eight and the secretary; the two signed up are on the sheet
+    assert 'data-select-all="people"' in page and 'data-filter-list="#roster"' in page
+    body = {"people": [p.pk for p in people], "role": "volunteer", "hours": "1.5"}
+    response = client.post(walk_in_url(activity), body)
+    assert response.status_code == 302 and response["Location"] == sheet_url(activity)
+    added = activity.participations.filter(person__in=people)
+    assert added.count() == 8
+    assert {(p.state, p.walk_in) for p in added} == {(Participation.State.ATTENDED, True)}
+    hours = HoursEntry.objects.filter(participation__in=added)
+    assert sorted(set(hours.values_list("hours", "state"))) == [(Decimal("1.5"), HoursEntry.State.PENDING)]
+    assert "已添加 8 人，记为出勤。" in client.get(sheet_url(activity)).content.decode()
+    # one POST, one attendance event in the trail
+    from portal.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="activity.attendance", object_id=str(activity.pk)).count() == 1
+
+
+def test_roster_hours_default_to_the_activity_length(sheet, cast, login):
+    activity, _ = sheet
+    people = [member(cast.branch_a, name=f"名册{i}") for i in range(3)]
+    login(cast.secretary).post(walk_in_url(activity), {"people": [p.pk for p in people], "role": "volunteer"})
+    assert set(HoursEntry.objects.filter(participation__person__in=people).values_list("hours", flat=True)) == {
+        Decimal("4.0")
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"people": []}, "请至少选择一人。"),
+        ({"hours": "30"}, "服务时长应大于 0 且不超过 24 小时。"),
+        ({"outsider": True}, "请选择名单中的人员。"),
+    ],
+    ids=["nobody", "bad-hours", "one-from-branch-b"],
+)
+def test_roster_refusal_adds_nobody(sheet, cast, login, body, message):
+    activity, _ = sheet
+    people = [member(cast.branch_a, name=f"名册{i}") for i in range(3)]
+    data = {"people": [p.pk for p in people], "role": "volunteer"}
+    if body.pop("outsider", False):
+        data["people"].append(cast.person_b.pk)
+    data |= body
+    client = login(cast.secretary)
+    before = db_state(activity)
+    response = client.post(walk_in_url(activity), data)
+    assert response.status_code == 302
+    assert db_state(activity) == before
+    assert message in client.get(sheet_url(activity)).content.decode()
+
+
+def test_roster_post_outsider_is_404_and_get_is_405(sheet, cast, login):
+    activity, _ = sheet
+    newcomer = member(cast.branch_a, name="名册甲")
+    before = db_state(activity)
+    assert login(cast.outsider).post(walk_in_url(activity), {"people": [newcomer.pk]}).status_code == 404
+    assert login(cast.secretary).get(walk_in_url(activity)).status_code == 405
+    assert db_state(activity) == before
+
+
+def test_walk_in_action_checks_everyone_before_writing(cast):
+    from django.core.exceptions import ValidationError
+
+    activity = running_activity(cast.secretary, cast.branch_a)
+    sign_up(activity, cast.member_person)
+    newcomer = member(cast.branch_a, name="名册乙")
+    before = db_state(activity)
+    with pytest.raises(ValidationError) as refused:
+        actions.participations_walk_in(
+            actor=cast.secretary, activity=activity, people=[newcomer, cast.member_person, cast.person_b]
+        )
+    assert refused.value.messages == ["甲党员 已在名单中。", "乙党员 不在您的管理范围内。"]
+    assert db_state(activity) == before

@@ -50,7 +50,7 @@ def _demands(cast, n: int, prefix: str) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"state": "assigned", "category": "x", "channel": "hotline", "overdue": "on", "organisation": "a"}],
+    [{}, {"state": "assigned", "category": "x", "channel": "hotline", "overdue": "on", "organisation": "a", "q": "1"}],
     ids=["plain", "every-filter"],
 )
 @pytest.mark.parametrize("role", ["secretary", "member", "committee"])

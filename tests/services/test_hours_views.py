@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from portal.models import AuditEvent
 from services import actions
 from services.models import HoursEntry, Participation
 from tests.services.test_attendance_views import running_activity, sign_up
@@ -51,23 +52,53 @@ def test_secretary_approves_selected_entries(cast, login):
     assert response.status_code == 302 and response["Location"] == reverse(PENDING_URL)
     assert entry_of(a).state == HoursEntry.State.APPROVED and entry_of(a).approved_by == cast.secretary
     assert entry_of(m).state == HoursEntry.State.PENDING
-    assert "已审核通过 1 条记录" in client.get(response["Location"]).content.decode()
+    assert "已批准 1 条。" in client.get(response["Location"]).content.decode()
 
 
-def test_approving_own_hours_is_refused_with_the_actions_message(cast, login):
-    _, (own, other) = attended(cast, cast.secretary_person, cast.person_a)
+def test_own_entry_in_a_batch_is_skipped_and_the_rest_approved(cast, login):
+    people = [cast.secretary_person, cast.person_a, cast.member_person]
+    _, (own, *others) = attended(cast, *people)
     client = login(cast.secretary)
     page = client.get(reverse(PENDING_URL)).content.decode()
-    assert f'id="entry-{entry_of(other).pk}"' in page
-    assert f'id="entry-{entry_of(own).pk}"' not in page  # no checkbox for one's own hours
-    before = states()
-    response = client.post(reverse(APPROVE_URL), {"entries": [entry_of(own).pk, entry_of(other).pk]})
+    assert 'data-select-all="entries"' in page and "js/select_all.js" in page
+    assert f'id="entry-{entry_of(others[0]).pk}"' in page
+    assert f'id="entry-{entry_of(own).pk}"' not in page  # no checkbox for one's own hours: the action's reason
+    assert "不能审核本人的服务时长。" in page
+    response = client.post(reverse(APPROVE_URL), {"entries": [entry_of(p).pk for p in (own, *others)]})
     assert response.status_code == 302
-    assert states() == before  # the action is atomic: nothing approved
-    assert "不能审核本人的服务时长。" in client.get(response["Location"]).content.decode()
+    assert [entry_of(p).state for p in others] == [HoursEntry.State.APPROVED] * 2
+    assert entry_of(own).state == HoursEntry.State.PENDING
+    shown = client.get(response["Location"]).content.decode()
+    assert "已批准 2 条；跳过 1 条：不能审核本人的服务时长（甲书记）。" in shown
+    event = AuditEvent.objects.get(action="hours.approve")
+    assert event.changes["entries"] == sorted(entry_of(p).pk for p in others)
+    assert event.changes["skipped"] == {str(entry_of(own).pk): "不能审核本人的服务时长。"}
     # the committee secretary, above the branch, may approve it
     login(cast.committee).post(reverse(APPROVE_URL), {"entries": [entry_of(own).pk]})
     assert entry_of(own).state == HoursEntry.State.APPROVED
+
+
+def test_strict_approval_still_refuses_the_whole_batch(cast):
+    """hours_approve (the imports' and the tests' path) stays all-or-nothing, with the same rule."""
+    from django.core.exceptions import ValidationError
+
+    _, (own, other) = attended(cast, cast.secretary_person, cast.person_a)
+    before = states()
+    with pytest.raises(ValidationError, match="不能审核本人的服务时长"):
+        actions.hours_approve(actor=cast.secretary, entries=[entry_of(own), entry_of(other)])
+    assert states() == before
+
+
+def test_queue_query_count_does_not_grow_with_the_rows(cast, login, django_assert_max_num_queries):
+    from tests.factories import member
+
+    people = [member(cast.branch_a, name=f"排队{i:02d}") for i in range(12)]
+    attended(cast, *people[:6], title="第一场")
+    attended(cast, *people[6:], cast.secretary_person, title="第二场")
+    client = login(cast.secretary)
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse(PENDING_URL))
+    assert response.content.decode().count('name="entries"') == 12
 
 
 def test_outsider_posting_branch_a_ids_approves_nothing(cast, login):
