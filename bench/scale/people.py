@@ -354,5 +354,6 @@ def write_people(world: World, rows: dict[str, list[tuple]], roles: list[tuple])
 def write_users(world: World, users: list[tuple], memberships: list[tuple]) -> None:
     columns = ["id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email"]
     columns += ["is_staff", "is_active", "date_joined", "phone", "is_org_department", "created_at", "updated_at"]
-    world.loader.write(User, columns, users)
+    columns += ["initial_password"]  # none pending: these accounts log in with their password
+    world.loader.write(User, columns, [(*user, "") for user in users])
     world.loader.write(User.groups.through, ["id", "user_id", "group_id"], memberships)

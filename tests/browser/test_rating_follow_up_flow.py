@@ -38,7 +38,7 @@ def test_public_rates_unsatisfied_and_the_secretary_sees_it_through(cast, live_s
     log_in(secretary, base, "secretary")
     secretary.get_by_role("button", name="菜单").click()
     secretary.get_by_role("button", name="评价考核").click()
-    secretary.get_by_role("link", name="差评整改").click()
+    secretary.get_by_role("link", name="差评整改", exact=True).click()
     secretary.wait_for_url(f"{base}/evaluations/follow-ups/")
     row = secretary.get_by_test_id("follow-up-row")
     expect(row).to_contain_text("排队时间太长")
