@@ -114,8 +114,9 @@ def read_id_number(row: Row, column: str = "身份证号", *, required: bool = T
 
 
 def shown_id_number(row: Row, column: str = "身份证号") -> str:
+    """The preview's ID number: masked — a mistyped number is masked too (one wrong digit from a real one)."""
     number = idnumbers.normalise(cells.text(row.cell(column)))
-    return idnumbers.mask(number) if idnumbers.is_valid(number) else number[:24]
+    return idnumbers.mask(number) or (f"{number[:2]}…{number[-2:]}" if len(number) > 6 else number)
 
 
 class NamedLookup:
