@@ -81,9 +81,12 @@ def activity_create(
     ends_at: datetime.datetime,
     organisation: Organisation | None = None,
     team: Team | None = None,
+    publish: bool = False,
     **fields: Any,
 ) -> Activity:
-    """A new activity, in draft. Organised by an organisation, or by a team (then owned by the team's organisation)."""
+    """A new activity, in draft — or published at once with `publish` (「保存并发布」: one step fewer for an activity
+    logged afterwards, which must be published before its attendance). Organised by an organisation, or by a team
+    (then owned by the team's organisation)."""
     organisation, problems = activity_organiser_problems(actor=actor, organisation=organisation, team=team)
     if problems:
         raise ValidationError(problems)
@@ -102,6 +105,8 @@ def activity_create(
     activity.full_clean(exclude=["created_by"])
     activity.save()
     audit_record(actor=actor, action="activity.create", target=activity, summary=activity.title)
+    if publish:
+        activity = _transition(actor, activity, to=Activity.State.PUBLISHED, allowed_from=(Activity.State.DRAFT,))
     return activity
 
 
@@ -192,6 +197,20 @@ def activity_close_state_problem(activity: Activity, now: datetime.datetime | No
     return "只有已结束（或已过结束时间）的活动可以关闭。"
 
 
+def activity_close_problem(activity: Activity, now: datetime.datetime | None = None) -> str | None:
+    """Why the activity cannot be closed now (None: it can): its state, a sign-up not yet marked, nobody attended.
+    activity_close refuses with it; the attendance sheet offers the close form only when there is none."""
+    problem = activity_close_state_problem(activity, now)
+    if problem:
+        return problem
+    unmarked = activity.participations.filter(state=Participation.State.SIGNED_UP).count()
+    if unmarked:
+        return f"还有 {unmarked} 人未登记出勤，不能关闭。"
+    if not activity.participations.filter(state=Participation.State.ATTENDED).exists():
+        return "没有出勤记录的活动不能关闭。"
+    return None
+
+
 @transaction.atomic
 def activity_close(*, actor: User | None, activity: Activity, **figures: Any) -> Activity:
     """Closes an activity with its served figures: attendance must be complete and someone attended. A published
@@ -201,16 +220,11 @@ def activity_close(*, actor: User | None, activity: Activity, **figures: Any) ->
     unknown = set(figures) - set(CLOSE_FIGURES)
     if unknown:
         raise ValidationError(f"未知的字段：{', '.join(sorted(unknown))}")
-    problem = activity_close_state_problem(activity)
+    problem = activity_close_problem(activity)
     if problem:
         raise ValidationError(problem)
     if activity.state == Activity.State.PUBLISHED:
         activity = _end(actor, activity)
-    unmarked = activity.participations.filter(state=Participation.State.SIGNED_UP).count()
-    if unmarked:
-        raise ValidationError(f"还有 {unmarked} 人未登记出勤，不能关闭。")
-    if not activity.participations.filter(state=Participation.State.ATTENDED).exists():
-        raise ValidationError("没有出勤记录的活动不能关闭。")
     for name, value in figures.items():
         if isinstance(value, Decimal | int) and value < 0:
             raise ValidationError("数字不能为负。")

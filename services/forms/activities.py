@@ -77,6 +77,22 @@ class ActivityForm(forms.ModelForm):
         return data
 
 
+def initial_copied_from(activity: Activity) -> dict:
+    """「复制为新活动」: what the next activity of a series usually shares with this one — category, organiser,
+    place, target group, capacity and length — starting at the usual default time. The title is typed anew."""
+    starts, _ends = default_times()
+    return {
+        "category": activity.category_id,
+        "organisation": activity.organisation_id,
+        "team": activity.team_id,
+        "place": activity.place,
+        "target_group": activity.target_group,
+        "capacity": activity.capacity,
+        "starts_at": starts,
+        "ends_at": starts + (activity.ends_at - activity.starts_at),
+    }
+
+
 class ActivityCreateForm(ActivityForm):
     """A new activity also names its organiser: an organisation in scope, or a team the user may run."""
 

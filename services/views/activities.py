@@ -17,7 +17,14 @@ from django.views.decorators.http import require_POST
 from branches.selectors import scope_for
 from portal.web import apply_action, form_errors_to_messages, paginate
 from services import actions, selectors
-from services.forms.activities import ActivityCreateForm, ActivityFilter, ActivityForm, CancelForm, CloseForm
+from services.forms.activities import (
+    ActivityCreateForm,
+    ActivityFilter,
+    ActivityForm,
+    CancelForm,
+    CloseForm,
+    initial_copied_from,
+)
 from services.models import Participation
 from volunteers.selectors import led_team_ids
 
@@ -71,13 +78,18 @@ def activity_month(request: HttpRequest) -> HttpResponse:
 def activity_create(request: HttpRequest) -> HttpResponse:
     if not _may_create(request):
         raise Http404(_("页面不存在。"))  # a member, who runs nothing: as for anything outside their scope
-    form = ActivityCreateForm(request.POST or None, user=request.user)
+    copy_of = request.GET.get("copy", "")
+    initial = {}
+    if copy_of.isascii() and copy_of.isdigit():  # 「复制为新活动」: one the user may see, else 404
+        initial = initial_copied_from(selectors.activity_get_for_user(user=request.user, pk=int(copy_of)))
+    form = ActivityCreateForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST":
+        publish = "publish" in request.POST  # 「保存并发布」
         activity = apply_action(
             request,
             form,
-            lambda data: actions.activity_create(actor=request.user, **data),
-            _("已创建活动（草稿），发布后党员即可报名。"),
+            lambda data: actions.activity_create(actor=request.user, publish=publish, **data),
+            _("已创建并发布活动。") if publish else _("已创建活动（草稿），发布后党员即可报名。"),
         )
         if activity:
             return redirect(activity)
@@ -116,6 +128,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "has_person": bool(person_id),
         "is_full": activity.capacity is not None and activity.signed_up_count >= activity.capacity,
         "now": timezone.now(),
+        "may_create": _may_create(request),
     }
     if can_write:
         context |= {

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from portal.web import apply_action, form_errors_to_messages, paginate
 from services import actions, selectors
+from services.forms.activities import CloseForm
 from services.forms.attendance import AttendanceSheetForm, HoursCorrectForm, WalkInForm
 from services.models import Activity, HoursEntry, Participation
 
@@ -61,6 +62,8 @@ def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
         "roster_truncated": len(roster) > WALK_IN_CHOICES,
         "roster_limit": WALK_IN_CHOICES,
         "q": q,
+        # Everyone marked and someone attended: close here, without going back to the activity page.
+        "close_form": CloseForm() if actions.activity_close_problem(activity) is None else None,
     }
     return render(request, "services/attendance_sheet.html", context)
 
