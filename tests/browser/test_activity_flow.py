@@ -35,7 +35,7 @@ def test_activity_from_creation_to_the_members_hours(cast, live_server, phone_pa
     secretary.get_by_label("开始时间").fill(_local(now - datetime.timedelta(hours=1)))
     secretary.get_by_label("结束时间").fill(_local(now + datetime.timedelta(hours=2)))
     secretary.get_by_label("名额").fill("10")
-    secretary.get_by_role("button", name="保存").click()
+    secretary.get_by_role("button", name="保存", exact=True).click()  # not 「保存并发布」
     secretary.wait_for_url(re.compile(r".*/services/activities/\d+/$"))
     activity = Activity.objects.get(title="浏览器义诊")
     assert activity.state == Activity.State.DRAFT and activity.organisation == cast.branch_a

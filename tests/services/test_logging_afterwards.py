@@ -140,10 +140,12 @@ def test_sheet_offers_closing_once_everyone_is_marked(cast, login):
     )
     page = _sheet(client, activity)
     assert close_url in page and "关闭活动，登记服务成效" in page
+    assert 'name="served_households"' in page and 'name="goods"' in page  # folded, not left out
 
-    response = client.post(close_url, {"served_people": "30"})
+    response = client.post(close_url, {"served_people": "30", "served_households": "12"})
     activity.refresh_from_db()
-    assert response.status_code == 302 and activity.state == Activity.State.CLOSED and activity.served_people == 30
+    assert response.status_code == 302 and activity.state == Activity.State.CLOSED
+    assert (activity.served_people, activity.served_households) == (30, 12)
 
 
 def test_sheet_withholds_closing_while_a_sign_up_is_unmarked(cast, login):
