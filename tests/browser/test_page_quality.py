@@ -6,6 +6,7 @@ error in the HTML as served. Everything found is reported together, by page.
 With PAGE_SHOTS=<dir> (`make screenshots` sets it to docs/screens) the walk also saves each page at 390 px as
 <role>-<page>-390.png there; a normal run writes nothing outside its temporary directory."""
 
+import datetime
 import json
 import os
 import shutil
@@ -19,7 +20,7 @@ from django.conf import settings
 from tests.browser.conftest import log_in
 from tests.conftest import REQUIRE_SERVICES
 from tests.evaluations.test_points_rules import day, past_activity
-from tests.factories import member
+from tests.factories import fake_id_number, member
 from tests.portal.test_url_permissions import world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,7 +66,7 @@ PAGES = [
 # A roster with a good row and two bad ones, so the preview shows both outcomes.
 ROSTER_CSV = (
     "姓名,身份证号,手机号,政治面貌,取得日期,党组织,工作单位,职务\n"
-    "新党员甲,,13900000011,正式党员,2015-07-01,,,\n"
+    f"新党员甲,{fake_id_number(datetime.date(1990, 3, 3))},13900000011,正式党员,2015-07-01,,,\n"
     "新党员乙,,1390000,正式党员,2015-07-01,,,\n"
     ",,13900000013,预备党员,2099-01-01,,,\n"
 ).encode()
@@ -114,6 +115,26 @@ def _shoot(page, role: str, name: str) -> None:
     )
 
 
+ROLE_TITLES = {"anonymous": "群众（未登录）", "member": "党员", "secretary": "支部书记", "orgadmin": "组织部"}
+
+
+def _write_shots_readme() -> None:
+    lines = [
+        "# Screens",
+        "",
+        "The main pages of every role at 390 px (a phone), as `make screenshots` saves them from the page-quality",
+        "browser test (`tests/browser/test_page_quality.py`, with the test's own data). A long page is cut at"
+        f" {SHOT_HEIGHT} px.",
+        "",
+        "| File | Role | Page |",
+        "|---|---|---|",
+    ]
+    for role, name, path in PAGES:
+        shown = f"{path} (after uploading a roster)" if name == PREVIEW else path
+        lines.append(f"| [{role}-{name}-390.png]({role}-{name}-390.png) | {ROLE_TITLES[role]} | `{shown}` |")
+    Path(SHOTS, "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def _nu_errors(html_files: dict[Path, str]) -> list[str]:
     """The Nu HTML checker over every saved page in one run (the JVM is slow to start): each error with its page."""
     run = subprocess.run(
@@ -136,6 +157,7 @@ def test_main_pages_pass_axe_the_nu_checker_and_the_phone_rules(cast, live_serve
     objects = _objects(cast)
     if SHOTS:
         os.makedirs(SHOTS, exist_ok=True)
+        _write_shots_readme()
     problems: dict[str, list[str]] = {"axe": [], "sideways": [], "tap targets": [], "not 200": []}
     html_files: dict[Path, str] = {}
     for role in dict.fromkeys(role for role, _, _ in PAGES):
