@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from services.actions.activities import participation_sign_up
+from services.models import Activity
 from tests.browser.conftest import log_in
 from tests.conftest import REQUIRE_SERVICES
 from tests.evaluations.test_points_rules import day, past_activity
@@ -95,6 +97,10 @@ def _objects(cast) -> dict[str, object]:
     # The hours queue and the attendance sheet with rows waiting for approval.
     people = [cast.member_person, *(member(cast.branch_a, name=f"待审党员{i}") for i in range(3))]
     past_activity(cast, day(5), people, approve=False)
+    # The running activity with sign-ups: the attendance sheet's rows, the member's own activity.
+    running = Activity.objects.get(pk=objects["activity"])
+    participation_sign_up(actor=cast.member, activity=running)
+    participation_sign_up(actor=cast.secretary, activity=running, person=cast.person_a)
     objects["member_person"] = cast.member_person.pk
     return objects
 
