@@ -25,7 +25,8 @@ $(VENV)/.bench: requirements.txt requirements-dev.txt requirements-bench.txt | $
 	touch $@ $(VENV)/.dev $(VENV)/.runtime
 
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	# --ignore-scripts: no package needs one, and vnu-jar's would download a JDK from GitHub (we use the system java).
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 assets: node_modules/.package-lock.json
 
