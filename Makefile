@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 # Two workers: the machines we run on have two cores.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install install-dev assets migrate demo lint format check bench backup restore
+.PHONY: run test install install-dev assets migrate demo lint format check bench backup restore screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,8 @@ $(VENV)/.bench: requirements.txt requirements-dev.txt requirements-bench.txt | $
 	touch $@ $(VENV)/.dev $(VENV)/.runtime
 
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	# --ignore-scripts: no package needs one, and vnu-jar's would download a JDK from GitHub (we use the system java).
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 assets: node_modules/.package-lock.json
 
@@ -45,6 +46,11 @@ run: demo
 test: install-dev
 	$(PY) manage.py makemigrations --check --dry-run > /dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Screenshots of every role's main pages at 390 px into docs/screens/ (listed in docs/screens/README.md): the page
+# quality browser test walks them anyway, and saves them only when PAGE_SHOTS names a directory.
+screenshots: install-dev
+	PAGE_SHOTS=docs/screens $(PY) -m pytest -p no:xdist -q tests/browser/test_page_quality.py
 
 lint: install-dev
 	$(VENV)/bin/ruff format --check .

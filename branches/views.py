@@ -80,10 +80,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if selectors.scope_for(request.user).covers_path(person.organisation.path):
         today = {"date": timezone.localdate()}
         context |= {
-            "status_form": StatusStepForm(initial=today),
-            "event_form": MembershipEventForm(initial=today, user=request.user),
-            "role_form": RoleAssignForm(initial={"start_date": today["date"]}, user=request.user),
-            "account_link_form": None if person.user_id else AccountLinkForm(user=request.user),
+            # Four forms on one page: each its own id prefix, so no two fields share an id (or a label's for=).
+            "status_form": StatusStepForm(initial=today, auto_id="status-%s"),
+            "event_form": MembershipEventForm(initial=today, user=request.user, auto_id="event-%s"),
+            "role_form": RoleAssignForm(initial={"start_date": today["date"]}, user=request.user, auto_id="role-%s"),
+            "account_link_form": None if person.user_id else AccountLinkForm(user=request.user, auto_id="link-%s"),
             "can_edit": True,
         }
     return render(request, "branches/person_detail.html", context)
