@@ -4,8 +4,8 @@ lists filter by — `open_overdue_q`, `mobile_due_q`, `unvisited_this_month_q`, 
 the rows come from each list's own scoped selector, so a count never includes what the list would not show.
 The member's part: their points, hours and star progress, and what they are asked to do.
 
-A fixed number of queries (one count per item), whatever the number of rows. Unconfirmed imports are not listed:
-an upload waiting for its confirm step is a file, not a record (branches/resources/uploads.py) — nothing to count.
+A fixed number of queries (one count per item), whatever the number of rows. Imports previewed but not confirmed
+are the user's own uploads waiting in the import store (portal.imports.storage), counted from their small files.
 """
 
 import datetime
@@ -21,6 +21,7 @@ from evaluations.selectors.follow_ups import overdue_q as follow_up_overdue_q
 from evaluations.selectors.points import my_points
 from evaluations.selectors.reviews import review_round_list_for_user
 from portal.dashboards import links
+from portal.imports.storage import uploads_pending
 from portal.models import User
 from services import selectors as service_selectors
 from services.forms.activities import OPEN, ActivityFilter
@@ -106,7 +107,11 @@ def todo_for_user(*, user: User, today: datetime.date) -> list[Todo]:
                 links.list_url("evaluations:review_round_list", state=ReviewRound.State.OPEN),
             ),
         ]
-    return [Todo(kind, title, rows.count(), url) for kind, title, rows, url in items]
+    todos = [Todo(kind, title, rows.count(), url) for kind, title, rows, url in items]
+    if scope.manages_anything:
+        pending = len(uploads_pending(user=user))
+        todos.append(Todo("imports", _("已预览、待确认的导入"), pending, reverse("imports:index")))
+    return todos
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,13 @@ def _fail_missing_service():
 
 
 @pytest.fixture(autouse=True)
+def _own_media(settings, tmp_path):
+    """Uploads (imports waiting for their confirm step, photos, reports) go to a folder of the test's own: ids repeat
+    across tests (each rolls back), so a shared folder would hand one test's stored upload to the next."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits live in the cache; every test starts with none used."""
     cache.clear()

@@ -61,6 +61,41 @@ def upload_load(*, user: User, kind: str, token: str) -> StoredUpload | None:
     )
 
 
+@dataclass(frozen=True)
+class PendingUpload:
+    token: str
+    kind: str
+    file_name: str
+    stored_at: datetime.datetime
+
+
+def uploads_pending(*, user: User) -> list[PendingUpload]:
+    """The user's uploads previewed but not yet confirmed (nor discarded, nor expired), newest first: the 待办 of
+    an import left half-way. Reads the small metadata files only."""
+    try:
+        names = default_storage.listdir(UPLOAD_DIR)[1]
+    except OSError:
+        return []
+    cutoff = timezone.now() - UPLOAD_MAX_AGE
+    pending = []
+    for name in names:
+        token, _, suffix = name.rpartition(".")
+        if suffix != "json" or not _TOKEN.match(token):
+            continue
+        path = f"{UPLOAD_DIR}/{name}"
+        try:
+            stored_at = default_storage.get_modified_time(path)
+            if stored_at < cutoff:
+                continue
+            with default_storage.open(path) as handle:
+                meta = json.loads(handle.read())
+        except (OSError, ValueError):
+            continue
+        if meta.get("user_id") == user.pk:
+            pending.append(PendingUpload(token, meta.get("kind", ""), meta.get("file_name", ""), stored_at))
+    return sorted(pending, key=lambda upload: upload.stored_at, reverse=True)
+
+
 def upload_discard(*, token: str) -> None:
     if _TOKEN.match(token or ""):
         for suffix in ("data", "json"):

@@ -46,7 +46,40 @@ def import_index(request: HttpRequest) -> HttpResponse:
     importers = [importer for importer in importer_classes() if importer.allowed(request.user)]
     if not importers:
         raise Http404("页面不存在。")
-    return render(request, "imports/index.html", {"importers": importers})
+    titles = {importer.kind: importer.title for importer in importers}
+    pending = [
+        (upload, titles[upload.kind]) for upload in storage.uploads_pending(user=request.user) if upload.kind in titles
+    ]
+    return render(request, "imports/index.html", {"importers": importers, "pending": pending})
+
+
+@login_required
+@require_GET
+def import_resume(request: HttpRequest, kind: str, token: str) -> HttpResponse:
+    """An upload previewed earlier and not confirmed: checked again now and previewed, with its confirm step."""
+    importer = _importer_for(request, kind)
+    upload = storage.upload_load(user=request.user, kind=kind, token=token)
+    if upload is None:
+        raise Http404("导入文件不存在或已过期，请重新上传。")
+    organisation = _organisation(importer, request, upload.organisation_id)
+    sheet = sheet_read(file_name=upload.file_name, content=upload.content)
+    result = import_run(importer=importer(actor=request.user, organisation=organisation), sheet=sheet, commit=False)
+    clean = not result.has_problems and result.has_changes
+    if not clean:
+        storage.upload_discard(token=upload.token)  # it can no longer be confirmed: not left as a 待办
+    return _preview(request, result, upload.file_name, upload.token if clean else None)
+
+
+@login_required
+@require_POST
+def import_discard(request: HttpRequest, kind: str) -> HttpResponse:
+    _importer_for(request, kind)
+    upload = storage.upload_load(user=request.user, kind=kind, token=request.POST.get("token", ""))
+    if upload is None:
+        raise Http404("导入文件不存在或已过期。")
+    storage.upload_discard(token=upload.token)
+    messages.info(request, _("已放弃导入“%(name)s”，未写入任何数据。") % {"name": upload.file_name})
+    return redirect("imports:index")
 
 
 @login_required

@@ -414,3 +414,35 @@ def test_secretary_scope_is_used_by_the_command(cast, tmp_path):
     with pytest.raises(CommandError):
         call_command("import_xlsx", "people", str(path), "--as", cast.secretary.username)
     assert not scope_for(cast.secretary).covers_path(cast.branch_b.path)
+
+
+# An import left half-way ---------------------------------------------------------------------------------------
+
+
+def test_a_previewed_but_unconfirmed_upload_is_a_todo_that_can_be_resumed_or_discarded(cast, login):
+    client = login(cast.secretary)
+    content = xlsx(["姓名", "身份证号"], ["待确认者", fake_id_number(datetime.date(1991, 1, 1))])
+    preview = client.post(
+        reverse("imports:upload", args=["people"]),
+        {"file": SimpleUploadedFile("名册.xlsx", content), "organisation": cast.branch_a.pk},
+    )
+    token = preview.context["token"]
+
+    home = client.get(reverse("home"))
+    assert {todo.kind: todo.count for todo in home.context["todo"]}["imports"] == 1
+    index = client.get(reverse("imports:index")).content.decode()
+    assert "名册.xlsx" in index and reverse("imports:resume", args=["people", token]) in index
+    # Nobody else sees it, nor may open it.
+    assert "名册.xlsx" not in login(cast.orgadmin).get(reverse("imports:index")).content.decode()
+    assert login(cast.orgadmin).get(reverse("imports:resume", args=["people", token])).status_code == 404
+
+    client = login(cast.secretary)
+    resumed = client.get(reverse("imports:resume", args=["people", token]))
+    assert resumed.status_code == 200 and resumed.context["token"] == token
+    assert not Person.objects.filter(name="待确认者").exists()
+    assert client.get(reverse("imports:discard", args=["people"])).status_code == 405
+    discarded = client.post(reverse("imports:discard", args=["people"]), {"token": token})
+    assert discarded.status_code == 302
+    assert {todo.kind: todo.count for todo in client.get(reverse("home")).context["todo"]}["imports"] == 0
+    assert client.get(reverse("imports:resume", args=["people", token])).status_code == 404
+    assert not Person.objects.filter(name="待确认者").exists()

@@ -78,9 +78,10 @@ PUBLIC = {
 # Which object of 党支部A fills a URL argument: (pattern on the URL name, argument) → object; first match wins.
 # An argument no row matches fails the test with the URL's name.
 # URL arguments that name no object of a branch: the kind of an import (the same page for every branch).
-NOT_OBJECTS = {"kind"}
+NOT_OBJECTS = {"kind", "token"}
 OBJECTS: list[tuple[str, str, str]] = [
     (r"imports:", "kind", "import_kind"),
+    (r"imports:resume", "token", "import_token"),
     (r"branches:organisation_", "pk", "organisation"),
     (r"services:public_", "org_pk", "organisation"),
     (r"branches:(person_|mobile_depart)", "pk", "person"),
@@ -242,6 +243,7 @@ def world(cast: Cast) -> dict[str, object]:
         "report": report.pk,
         "notification": notification.pk,
         "import_kind": "people",
+        "import_token": "x" * 43,  # well-formed, stored by nobody: the page answers 404 for everyone
     }
 
 
