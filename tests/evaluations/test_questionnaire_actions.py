@@ -309,13 +309,15 @@ def _hostile(s: Survey, other: Survey) -> dict:
         "an option of another questionnaire": s.answers(single={"options": [other.opt(other.single, "满意").pk]}),
         "a non-integer option id": s.answers(single={"options": ["1 OR 1=1"]}),
         "a duplicate pick": s.answers(multiple={"options": [o(s.multiple, "助老").pk, o(s.multiple, "助老").pk]}),
-        "a conditional question answered by another category": s.answers(
-            "群众", members_only={"options": [o(s.members_only, "否").pk]}
-        ),
         "a required question missing": s.answers(single=None),
         "the category question missing": s.answers(category=None),
         "其他 without text": s.answers(multiple={"options": [o(s.multiple, "其他").pk], "other": "  "}),
-        "text without 其他": s.answers(multiple={"options": [o(s.multiple, "助老").pk], "other": "修路"}),
+        "其他 text on a question without 其他": s.answers(
+            single={"options": [o(s.single, "满意").pk], "other": "修路"}
+        ),
+        "other text making too many picks": s.answers(
+            multiple={"options": [o(s.multiple, "助老").pk, o(s.multiple, "助学").pk], "other": "修路"}
+        ),
         "其他 text too long": s.answers(multiple={"options": [o(s.multiple, "其他").pk], "other": "长" * 201}),
         "free text too long": s.answers(text={"text": "长" * 501}),
         "options on a free-text question": s.answers(text={"options": [o(s.single, "满意").pk]}),
@@ -333,11 +335,11 @@ HOSTILE_NAMES = [
     "an option of another questionnaire",
     "a non-integer option id",
     "a duplicate pick",
-    "a conditional question answered by another category",
     "a required question missing",
     "the category question missing",
     "其他 without text",
-    "text without 其他",
+    "其他 text on a question without 其他",
+    "other text making too many picks",
     "其他 text too long",
     "free text too long",
     "options on a free-text question",
