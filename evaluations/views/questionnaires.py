@@ -1,6 +1,7 @@
 """Questionnaire pages: the staff builder (list, create, the questionnaire page with its questions, publish, close,
-new version, share panel with short link and QR code), paper entry, results with charts, the Excel export — and
-the public answering page reached by the short link (no login). Access → form → action → redirect with a message.
+new version, share panel with short link and QR code, preview), paper entry, results with charts, the Excel export
+— and the public answering page reached by the short link (no login). Access → form → action → redirect with a
+message; a refused answer sheet or question comes back with what was typed and every error beside its field.
 """
 
 import io
