@@ -6,9 +6,12 @@ answers stay attached to exactly the questions they answered.
 
 `response_submit` is the single validation path for an answer sheet, whether it comes from a phone (channel
 online) or is keyed in from paper by a secretary: whatever the browser sends, the server enforces every rule, and
-anything refused writes nothing. Hostile input (a question hidden from the respondent's category, an option of
-another question) is *refused with a message*, never silently dropped: a browser that follows our form never sends
-it, so quietly ignoring it would only hide tampering or a stale page.
+anything refused writes nothing. Hostile input (an option of another question, a question of another
+questionnaire) is *refused with a message*, never silently dropped: a browser that follows our form never sends it,
+so quietly ignoring it would only hide tampering or a stale page. A wrongly filled sheet is refused with every
+question's problem at once. The one exception is an answer to a question that the chosen respondent category does
+not answer: without JavaScript the page shows such questions to everyone (with their condition in words), so the
+answer is not counted and the respondent is told so (see `_sheet_answers`).
 """
 
 import io
@@ -441,6 +444,10 @@ def questionnaire_new_version(*, actor: User, questionnaire: Questionnaire) -> Q
 
 # Answering --------------------------------------------------------------------------------------------------
 
+MARK_BLANK = "blank"  # paper entry: the form left the question empty (未答)
+MARK_SPOILED = "spoiled"  # paper entry: the answer on the form cannot be used (无效)
+MARKS = {MARK_BLANK: "未答", MARK_SPOILED: "无效"}
+
 
 def _as_list(value: Any) -> list:
     if value is None:
@@ -460,42 +467,52 @@ def _int_id(raw: Any, message: str) -> int:
     return value
 
 
+def _picks(entry: Mapping) -> list:
+    return [v for v in _as_list(entry.get("options")) if str(v).strip()]
+
+
 def _answered(entry: Mapping) -> bool:
-    return bool([v for v in _as_list(entry.get("options")) if str(v).strip()]) or bool(
-        (entry.get("text") or "").strip() or (entry.get("other") or "").strip()
-    )
+    return bool(_picks(entry)) or bool((entry.get("text") or "").strip() or (entry.get("other") or "").strip())
 
 
 def _choice_answers(question: Question, entry: Mapping, label: str) -> list[Answer]:
-    """The rows for a choice question's picks (the 其他 pick carries its text)."""
+    """The rows for a choice question's picks (the 其他 pick carries its text). Text typed after 其他 counts as
+    choosing 其他: that is what the respondent meant, whether or not the box got ticked (the page ticks it as one
+    types; a phone without JavaScript, or a paper form, may not)."""
     if (entry.get("text") or "").strip():
         raise ValidationError(f"{label}是选择题，不能填写文字答案。")
     options = {o.pk: o for o in question.options.all()}
-    picks = [_int_id(v, f"{label}的选项无效。") for v in _as_list(entry.get("options")) if str(v).strip()]
+    picks = [_int_id(v, f"{label}的选项无效。") for v in _picks(entry)]
     if any(pk not in options for pk in picks):
         raise ValidationError(f"{label}的选项无效（不属于这道题）。")
     if len(set(picks)) != len(picks):
         raise ValidationError(f"{label}的选项重复。")
+    other = next((o for o in options.values() if o.is_other), None)
+    other_text = (entry.get("other") or "").strip()
+    if other_text:
+        if other is None:
+            raise ValidationError(f"{label}没有“其他”选项，不能填写其他内容。")
+        if len(other_text) > MAX_OTHER_TEXT:
+            raise ValidationError(f"{label}“其他”的内容不能超过 {MAX_OTHER_TEXT} 字。")
+        if other.pk not in picks:
+            if question.kind == Kind.SINGLE and picks:
+                chosen = options[picks[0]].text
+                raise ValidationError(f"{label}是单选题：已选“{chosen}”，又填写了“其他”的内容，请只选其中一项。")
+            picks.append(other.pk)
+    elif other is not None and other.pk in picks:
+        raise ValidationError(f"{label}选择了“其他”，请在“其他”后面填写具体内容。")
     if question.kind == Kind.SINGLE and len(picks) != 1:
         raise ValidationError(f"{label}是单选题，只能选一项。")
     limit = question.max_picks or len(options)
     if question.kind == Kind.MULTIPLE and not 1 <= len(picks) <= limit:
         raise ValidationError(f"{label}最多选 {limit} 项。")
-    other_text = (entry.get("other") or "").strip()
-    other_picked = any(options[pk].is_other for pk in picks)
-    if other_picked and not other_text:
-        raise ValidationError(f"{label}选择了“其他”，请填写具体内容。")
-    if other_text and not other_picked:
-        raise ValidationError(f"{label}填写了“其他”的内容，但没有选择“其他”。")
-    if len(other_text) > MAX_OTHER_TEXT:
-        raise ValidationError(f"{label}“其他”的内容不能超过 {MAX_OTHER_TEXT} 字。")
     return [
         Answer(question=question, option=options[pk], text=other_text if options[pk].is_other else "") for pk in picks
     ]
 
 
 def _text_answer(question: Question, entry: Mapping, label: str) -> list[Answer]:
-    if [v for v in _as_list(entry.get("options")) if str(v).strip()] or (entry.get("other") or "").strip():
+    if _picks(entry) or (entry.get("other") or "").strip():
         raise ValidationError(f"{label}是填空题，没有选项。")
     text = (entry.get("text") or "").strip()
     if len(text) > MAX_FREE_TEXT:
@@ -503,8 +520,42 @@ def _text_answer(question: Question, entry: Mapping, label: str) -> list[Answer]
     return [Answer(question=question, text=text)] if text else []
 
 
-def _sheet_answers(questionnaire: Questionnaire, answers: Mapping) -> tuple[Option | None, list[Answer]]:
-    """Checks one answer sheet against every rule; returns the category picked and the unsaved Answer rows."""
+def _question_answers(question: Question, entry: Mapping, *, paper: bool) -> list[Answer]:
+    """One applicable question's rows: its answer, a 无效 row, or none (未答 / an optional question left out)."""
+    label = f"第 {question.position} 题"
+    mark = entry.get("mark") or ""
+    if mark:
+        if _answered(entry):
+            raise ValidationError(f"{label}标记为“{MARKS[mark]}”，又录入了答案：请只选其一。")
+        return [Answer(question=question, spoiled=True)] if mark == MARK_SPOILED else []
+    if not _answered(entry):
+        if not (question.required or question.is_category_question):
+            return []
+        if paper:
+            raise ValidationError(f"{label}为必答题：请录入答案，或标记为“未答”或“无效”。")
+        raise ValidationError(f"{label}为必答题，请{'选择' if question.kind in CHOICE_KINDS else '作答'}。")
+    if question.kind in CHOICE_KINDS:
+        return _choice_answers(question, entry, label)
+    return _text_answer(question, entry, label)
+
+
+def condition_text(names: Iterable[str]) -> str:
+    """How a conditional question states who answers it: 仅限“党员”“干部”作答."""
+    return "仅限" + "".join(f"“{name}”" for name in names) + "作答"
+
+
+def _sheet_answers(
+    questionnaire: Questionnaire, answers: Mapping, *, paper: bool
+) -> tuple[Option | None, list[Answer], list[str]]:
+    """Checks one answer sheet against every rule; returns the category picked, the unsaved Answer rows, and notes
+    on answers that were not counted.
+
+    A sheet that is not ours (unknown question ids, a malformed entry, a paper mark sent online) is refused at
+    once. Otherwise every question is checked and *all* their problems are raised together as a ValidationError
+    keyed by question id, so the page can put each next to its question. Answers to a question whose condition
+    does not match the chosen category are not stored and are reported in the notes: the page shows conditional
+    questions to everyone without JavaScript, and a radio button once ticked cannot be unticked, so refusing them
+    would trap a respondent."""
     questions = {q.pk: q for q in questionnaire.questions.prefetch_related("options", "shown_to")}
     entries: dict[int, Mapping] = {}
     for raw, entry in answers.items():
@@ -512,45 +563,43 @@ def _sheet_answers(questionnaire: Questionnaire, answers: Mapping) -> tuple[Opti
         if pk not in questions:
             raise ValidationError("答卷内容无效：包含不属于本问卷的题目。")
         if not isinstance(entry, Mapping) or not all(
-            isinstance(entry.get(key) or "", str) for key in ("text", "other")
+            isinstance(entry.get(key) or "", str) for key in ("text", "other", "mark")
         ):
             raise ValidationError("答卷内容无效。")
         if any("\x00" in (entry.get(key) or "") for key in ("text", "other")):
             # PostgreSQL cannot store a NUL character in text: refused here rather than failing at the insert.
             raise ValidationError("答卷内容包含无效的字符，请删除后重新提交。")
+        mark = entry.get("mark") or ""
+        if mark and (mark not in MARKS or not paper):
+            raise ValidationError("答卷内容无效：只有录入纸质问卷时才能标记“未答”或“无效”。")
         entries[pk] = entry
-    ordered = sorted(questions.values(), key=lambda q: q.position)
-    category_question = next((q for q in ordered if q.is_category_question), None)
+    # The category question first: its answer decides which of the other questions apply.
+    ordered = sorted(questions.values(), key=lambda q: (not q.is_category_question, q.position))
     category: Option | None = None
+    category_refused = False
     rows: list[Answer] = []
-    if category_question is not None:
-        # Answered first: the category decides which of the other questions apply.
-        label = f"第 {category_question.position} 题"
-        entry = entries.get(category_question.pk, {})
-        if not _answered(entry):
-            raise ValidationError(f"{label}（{category_question.text}）为必答题，请选择。")
-        rows = _choice_answers(category_question, entry, label)
-        category = rows[0].option
+    notes: list[str] = []
+    errors: dict[str, list[str]] = {}
     for question in ordered:
-        if question is category_question:
-            continue
-        label = f"第 {question.position} 题"
         entry = entries.get(question.pk, {})
-        shown_to = {o.pk: o.text for o in question.shown_to.all()}
-        if shown_to and (category is None or category.pk not in shown_to):
-            if _answered(entry):
-                names = "、".join(shown_to.values())
-                raise ValidationError(f"{label}仅由“{names}”填写，您选择的身份不需要回答此题。")
+        shown_to = list(question.shown_to.all())
+        if shown_to and (category is None or category not in shown_to):
+            if _answered(entry) and not category_refused:
+                names = condition_text(o.text for o in shown_to)
+                notes.append(f"第 {question.position} 题{names}，与所选的答卷人类别不符，该题的回答未计入。")
             continue
-        if not _answered(entry):
-            if question.required:
-                raise ValidationError(f"{label}为必答题，请作答。")
+        try:
+            found = _question_answers(question, entry, paper=paper)
+        except ValidationError as refusal:
+            errors[str(question.pk)] = refusal.messages
+            category_refused = category_refused or question.is_category_question
             continue
-        if question.kind in CHOICE_KINDS:
-            rows += _choice_answers(question, entry, label)
-        else:
-            rows += _text_answer(question, entry, label)
-    return category, rows
+        if question.is_category_question:
+            category = next((a.option for a in found if a.option is not None), None)
+        rows += found
+    if errors:
+        raise ValidationError(errors)
+    return category, rows, notes
 
 
 @transaction.atomic
@@ -562,9 +611,12 @@ def response_submit(
     device: str = "",
     entered_by: User | None = None,
 ) -> Response:
-    """One answer sheet. `answers`: {question id: {"options": [option ids], "other": 其他 text, "text": free text}}
-    (ids as ints or strings: they are checked here). Online: one per device (`device` required). Paper: keyed in by
-    `entered_by`, who must manage the questionnaire's organisation; audited. Refused: a message, nothing written."""
+    """One answer sheet. `answers`: {question id: {"options": [option ids], "other": 其他 text, "text": free text,
+    "mark": "blank" (未答) or "spoiled" (无效), paper only}} (ids as ints or strings: they are checked here).
+    Online: one per device (`device` required). Paper: keyed in by `entered_by`, who must manage the
+    questionnaire's organisation; audited. Refused: nothing written, and a ValidationError — keyed by question id
+    (every question's problem at once) when the sheet is ours but wrongly filled. Accepted: the response, with
+    `notes` listing answers that were not counted (a conditional question the category does not answer)."""
     questionnaire = _locked(questionnaire)
     if questionnaire.state != Questionnaire.State.PUBLISHED:
         raise ValidationError("该问卷未发布或已结束，不能提交答卷。")
@@ -581,7 +633,7 @@ def response_submit(
         device = ""
     else:
         raise ValidationError("答卷方式不正确。")
-    category, rows = _sheet_answers(questionnaire, answers)
+    category, rows, notes = _sheet_answers(questionnaire, answers, paper=channel == Response.Channel.PAPER)
     try:
         with transaction.atomic():  # a savepoint: the same phone submitting twice at once meets the constraint
             response = Response.objects.create(
@@ -598,35 +650,56 @@ def response_submit(
             action="questionnaire.paper_enter",
             target=response,
             summary=f"录入纸质问卷“{questionnaire}”1 份",
-            changes={"questionnaire": questionnaire.pk, "answers": len(rows)},
+            changes={
+                "questionnaire": questionnaire.pk,
+                "answers": len(rows),
+                "spoiled": sum(1 for row in rows if row.spoiled),
+                "not_counted": notes,
+            },
         )
+    response.notes = notes
     return response
 
 
 # Export -----------------------------------------------------------------------------------------------------
 
-SUMMARY_HEADERS = ["题号", "题目", "选项", "人数", "占比（%）"]
+SUMMARY_HEADERS = ["题号", "题目", "作答人数", "未答", "无效", "选项", "人数", "占比（%，占有效作答）"]
 
 
-def questionnaire_export(*, actor: User, questionnaire: Questionnaire) -> bytes:
-    """Two sheets: 汇总 (each option's count and percentage; for a free-text question, how many answered) and
-    原始答卷 (one row per response, its answers as text). Every string is a text cell, so an answer such as
-    "=HYPERLINK(…)" stays text. Audited with the response count."""
+def questionnaire_export(*, actor: User, questionnaire: Questionnaire, category_option: Option | None = None) -> bytes:
+    """Two sheets, for all responses or those of one respondent category (the results page's filter):
+    汇总 — what was exported (the filter, the number of responses), then per question its 作答人数 (valid answers),
+    未答 and 无效 on its first line, and each option's count and percentage of the valid answers; 原始答卷 — one
+    row per response, its answers as text. Every string is a text cell, so an answer such as "=HYPERLINK(…)" stays
+    text. Audited with the filter and the response count."""
     _require_scope(actor, questionnaire.organisation)
-    summary_data = selectors.results(questionnaire=questionnaire)
+    if (
+        category_option is not None
+        and not Option.objects.filter(
+            pk=category_option.pk, question__questionnaire=questionnaire, question__is_category_question=True
+        ).exists()
+    ):
+        raise ValidationError("答卷人类别不属于本问卷。")
+    summary_data = selectors.results(questionnaire=questionnaire, category_option=category_option)
     questions = [item["question"] for item in summary_data["questions"]]
-    rows = selectors.response_rows(questionnaire=questionnaire, questions=questions)
+    rows = selectors.response_rows(questionnaire=questionnaire, questions=questions, category_option=category_option)
+    category_name = category_option.text if category_option else "全部答卷人"
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet("汇总")
-    summary.freeze_panes = "A2"
+    summary.freeze_panes = "A6"  # below the four lines saying what was exported, and the headers
+    for line in (("问卷", str(questionnaire)), ("答卷人类别", category_name), ("答卷份数", len(rows)), ()):
+        summary.append([xlsx.value_cell(summary, v) for v in line])
     summary.append([xlsx.text_cell(summary, h) for h in SUMMARY_HEADERS])
     for item in summary_data["questions"]:
         q = item["question"]
+        counts = (item["answered"], item["blank"], item["spoiled"])
         lines = [(o["text"], o["count"], o["percent"]) for o in item["options"]]
         if q.kind == Kind.TEXT:
-            lines = [("（填写人数）", item["answered"], None)]
-        for option_text, count, percent in lines:
-            summary.append([xlsx.value_cell(summary, v) for v in (q.position, q.text, option_text, count, percent)])
+            lines = [("（填空题）", None, None)]
+        for i, (option_text, count, percent) in enumerate(lines):
+            firsts = counts if i == 0 else (None, None, None)
+            values = (q.position, q.text, *firsts, option_text, count, percent)
+            summary.append([xlsx.value_cell(summary, v) for v in values])
     raw = workbook.create_sheet("原始答卷")
     raw.freeze_panes = "A2"
     headers = ["答卷编号", "提交时间", "方式", *(f"{q.position}. {q.text}" for q in questions)]
@@ -639,7 +712,7 @@ def questionnaire_export(*, actor: User, questionnaire: Questionnaire) -> bytes:
         actor=actor,
         action="questionnaire.export",
         target=questionnaire,
-        summary=f"导出问卷“{questionnaire}”结果（{len(rows)} 份答卷）",
-        changes={"responses": len(rows)},
+        summary=f"导出问卷“{questionnaire}”结果（{category_name}，{len(rows)} 份答卷）",
+        changes={"responses": len(rows), "category": category_option.pk if category_option else None},
     )
     return buffer.getvalue()

@@ -119,10 +119,12 @@ def questionnaires_demo_build(*, actor: User, today: datetime.date) -> None:
         actions.response_submit(
             questionnaire=second, answers=_answers(second, rng), channel=Response.Channel.ONLINE, device=f"demo-{i:05d}"
         )
-    for _ in range(PAPER):
-        actions.response_submit(
-            questionnaire=second, answers=_answers(second, rng), channel=Response.Channel.PAPER, entered_by=actor
-        )
+    for i in range(PAPER):
+        sheet = _answers(second, rng)
+        if i % 5 == 4:  # paper forms come back with a blank or a spoiled answer now and then
+            last = max(pk for pk, entry in sheet.items() if "options" in entry)
+            sheet[last] = {"mark": "blank" if i % 10 == 4 else "spoiled"}
+        actions.response_submit(questionnaire=second, answers=sheet, channel=Response.Channel.PAPER, entered_by=actor)
 
 
 def questionnaires_demo_summary() -> str:

@@ -5,11 +5,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from branches.selectors import organisation_choices_for_user
-from evaluations.actions.questionnaires import MAX_OPTIONS, MAX_QUESTION_TEXT, MAX_TITLE
+from evaluations.actions.questionnaires import (
+    MARK_BLANK,
+    MARK_SPOILED,
+    MAX_OPTIONS,
+    MAX_QUESTION_TEXT,
+    MAX_TITLE,
+    condition_text,
+)
 from evaluations.models import Option, Question
 from portal.models import User
 
@@ -85,11 +93,13 @@ class QuestionForm(forms.Form):
 
 FIELD_PREFIX = "q-"
 OTHER_SUFFIX = "-other"
+MARK_SUFFIX = "-mark"  # paper entry only: 未答 / 无效
+PAPER_MARKS = [("", _("按所填内容")), (MARK_BLANK, _("未答")), (MARK_SPOILED, _("无效"))]
 
 
 def answers_from_post(data: QueryDict, *, text_question_ids: Iterable[int]) -> dict[str, dict]:
-    """Every `q-<id>` / `q-<id>-other` field of the POST, as `response_submit` takes it. Ids are left as sent: a
-    forged or unknown id reaches the action, which refuses it (rather than being dropped here unseen)."""
+    """Every `q-<id>` / `q-<id>-other` / `q-<id>-mark` field of the POST, as `response_submit` takes it. Ids are
+    left as sent: a forged or unknown id reaches the action, which refuses it (rather than being dropped here)."""
     text_ids = {str(pk) for pk in text_question_ids}
     answers: dict[str, dict] = {}
     for key in data:
@@ -99,6 +109,8 @@ def answers_from_post(data: QueryDict, *, text_question_ids: Iterable[int]) -> d
         if raw.endswith(OTHER_SUFFIX):
             raw = raw.removesuffix(OTHER_SUFFIX)
             answers.setdefault(raw, {})["other"] = data.get(key, "")
+        elif raw.endswith(MARK_SUFFIX):
+            answers.setdefault(raw.removesuffix(MARK_SUFFIX), {})["mark"] = data.get(key, "")
         elif raw in text_ids:
             values = data.getlist(key)
             # one text box, one value: several are not something our page sends (the action refuses a list)
@@ -106,6 +118,13 @@ def answers_from_post(data: QueryDict, *, text_question_ids: Iterable[int]) -> d
         else:
             answers.setdefault(raw, {})["options"] = data.getlist(key)
     return answers
+
+
+def refusal_errors(refusal: ValidationError) -> dict[str, list[str]]:
+    """`response_submit`'s refusal as {question id: messages}, with "__all__" for what concerns the whole sheet."""
+    if hasattr(refusal, "error_dict"):
+        return refusal.message_dict
+    return {NON_FIELD_ERRORS: refusal.messages}
 
 
 @dataclass
@@ -121,28 +140,51 @@ class SheetQuestion:
     other_text: str
     text: str
     shown_to: str  # space-separated category option ids, for static/js/questionnaire_form.js ("" = everyone)
+    condition: str  # who answers it, in words ("" = everyone)
     input_type: str = field(default="radio")
+    errors: list[str] = field(default_factory=list)
+    mark: str = ""
 
     @property
     def name(self) -> str:
         return f"{FIELD_PREFIX}{self.question.pk}"
 
+    @property
+    def anchor(self) -> str:
+        return f"question-{self.question.pk}"
 
-def answer_sheet(questions: list[Question], data: QueryDict | None = None) -> list[SheetQuestion]:
-    """The questions to render, with what was posted put back after a refusal."""
+    @property
+    def error_id(self) -> str:
+        return f"{self.name}-error"
+
+    @property
+    def marks(self) -> list[tuple[str, str, bool]]:
+        return [(value, label, value == self.mark) for value, label in PAPER_MARKS]
+
+
+def answer_sheet(
+    questions: list[Question], data: QueryDict | None = None, errors: dict[str, list[str]] | None = None
+) -> list[SheetQuestion]:
+    """The questions to render, with what was posted put back and each question's errors after a refusal."""
     data = data or QueryDict()
+    errors = errors or {}
     sheet = []
     for question in questions:
         name = f"{FIELD_PREFIX}{question.pk}"
         picked = set(data.getlist(name))
+        shown_to = list(question.shown_to.all())
+        mark = data.get(name + MARK_SUFFIX, "")
         sheet.append(
             SheetQuestion(
                 question=question,
                 options=[SheetOption(o, str(o.pk) in picked) for o in question.options.all()],
                 other_text=data.get(name + OTHER_SUFFIX, ""),
                 text=data.get(name, "") if question.kind == Question.Kind.TEXT else "",
-                shown_to=" ".join(str(o.pk) for o in question.shown_to.all()),
+                shown_to=" ".join(str(o.pk) for o in shown_to),
+                condition=condition_text(o.text for o in shown_to) if shown_to else "",
                 input_type="checkbox" if question.kind == Question.Kind.MULTIPLE else "radio",
+                errors=errors.get(str(question.pk), []),
+                mark=mark if mark in dict(PAPER_MARKS) else "",
             )
         )
     return sheet

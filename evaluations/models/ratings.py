@@ -264,6 +264,9 @@ class Answer(models.Model):
         Option, on_delete=models.PROTECT, null=True, blank=True, related_name="answers", verbose_name=_("选项")
     )
     text = models.CharField(_("填写内容"), max_length=500, blank=True)
+    # A paper form's answer that cannot be used (two boxes ticked on a single choice, illegible): keyed in as 无效,
+    # counted apart from the valid answers. 未答 needs no row: it is a question that applied and has no answer.
+    spoiled = models.BooleanField(_("无效"), default=False)
 
     class Meta:
         verbose_name = _("答案")
@@ -272,6 +275,13 @@ class Answer(models.Model):
             models.UniqueConstraint(
                 fields=["response", "option"], condition=models.Q(option__isnull=False), name="answer_option_once"
             ),
+            models.UniqueConstraint(
+                fields=["response", "question"], condition=models.Q(spoiled=True), name="answer_spoiled_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(spoiled=False) | models.Q(option__isnull=True, text=""),
+                name="answer_spoiled_is_empty",
+            ),
         ]
         indexes = [
             # tallies: answers per question and option
@@ -279,4 +289,4 @@ class Answer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(self.option or self.text)
+        return "无效" if self.spoiled else str(self.option or self.text)

@@ -2,8 +2,9 @@
 its subtree's questionnaires and may act on them; a user who manages nothing finds no such pages (404).
 
 Results are computed in a constant number of queries whatever the number of questions, options and responses:
-the questions with their options (two), the number of responses (one), tallies of Answer grouped by question and
-option (one), respondents per question (one), and the texts (one, capped per question with a window function)."""
+the questions with their options and conditions (three), the responses counted per category (one), tallies of
+Answer grouped by question, option and 无效 (one), valid respondents per question (one), and the texts (one, capped
+per question with a window function)."""
 
 from collections import defaultdict
 
@@ -140,24 +141,37 @@ def _percent(count: int, total: int) -> float:
     return round(count * 100 / total, 1) if total else 0.0
 
 
+def _applicable(question: Question, by_category: dict[int | None, int], total: int) -> int:
+    """How many of the responses the question applied to: all, or those of the categories it is shown to."""
+    shown_to = question.shown_to.all()
+    return sum(by_category.get(o.pk, 0) for o in shown_to) if shown_to else total
+
+
 def results(*, questionnaire: Questionnaire, category_option: Option | None = None) -> dict:
-    """Per question: respondents who answered it, each option's count and percentage of those respondents (a
-    multiple-choice question's percentages may add up to more than 100), the 其他 texts and free-text answers
-    (the latest TEXTS_PER_QUESTION of each; `text_total` says how many there are)."""
+    """Per question: `applicable` (responses it applied to), `answered` (valid answers), `spoiled` (无效, keyed in
+    from paper) and `blank` (未答: applied, neither answered nor spoiled); each option's count and its percentage
+    of the *valid* answers (a multiple-choice question's percentages may add up to more than 100); the 其他 texts
+    and free-text answers (the latest TEXTS_PER_QUESTION of each; `text_total` says how many there are)."""
     questions = questionnaire_questions(questionnaire=questionnaire)
     responses = Response.objects.filter(questionnaire=questionnaire)
     answers = Answer.objects.filter(response__questionnaire=questionnaire)
     if category_option is not None:
         responses = responses.filter(category=category_option)
         answers = answers.filter(response__category=category_option)
-    total = responses.count()
+    by_category = {
+        row["category_id"]: row["n"] for row in responses.values("category_id").annotate(n=Count("pk")).order_by()
+    }
+    total = sum(by_category.values())
     tallies = {
-        (row["question_id"], row["option_id"]): row["n"]
-        for row in answers.values("question_id", "option_id").annotate(n=Count("pk")).order_by()
+        (row["question_id"], row["option_id"], row["spoiled"]): row["n"]
+        for row in answers.values("question_id", "option_id", "spoiled").annotate(n=Count("pk")).order_by()
     }
     answered = {
         row["question_id"]: row["n"]
-        for row in answers.values("question_id").annotate(n=Count("response_id", distinct=True)).order_by()
+        for row in answers.filter(spoiled=False)
+        .values("question_id")
+        .annotate(n=Count("response_id", distinct=True))
+        .order_by()
     }
     texts: dict[int, list[dict]] = defaultdict(list)
     latest = (
@@ -172,21 +186,26 @@ def results(*, questionnaire: Questionnaire, category_option: Option | None = No
     items = []
     for question in questions:
         n = answered.get(question.pk, 0)
+        spoiled = tallies.get((question.pk, None, True), 0)
+        applicable = _applicable(question, by_category, total)
         options = [
             {
                 "option": option,
                 "text": option.text,
-                "count": tallies.get((question.pk, option.pk), 0),
-                "percent": _percent(tallies.get((question.pk, option.pk), 0), n),
+                "count": tallies.get((question.pk, option.pk, False), 0),
+                "percent": _percent(tallies.get((question.pk, option.pk, False), 0), n),
             }
             for option in question.options.all()
         ]
         other = next((o for o in question.options.all() if o.is_other), None)
-        text_total = tallies.get((question.pk, other.pk), 0) if other else tallies.get((question.pk, None), 0)
+        text_total = tallies.get((question.pk, other.pk if other else None, False), 0)
         items.append(
             {
                 "question": question,
+                "applicable": applicable,
                 "answered": n,
+                "spoiled": spoiled,
+                "blank": max(applicable - n - spoiled, 0),
                 "options": options,
                 "texts": texts.get(question.pk, []),
                 "text_total": text_total,
@@ -205,30 +224,38 @@ def results_chart_data(*, items: list[dict]) -> list[dict]:
     ]
 
 
-def response_rows(*, questionnaire: Questionnaire, questions: list[Question]) -> list[list]:
-    """One row per response for the raw sheet: number, time, channel, category, then one cell per question (picks
-    joined with "；", 其他 as "其他：text"). Two queries."""
-    question_ids = [q.pk for q in questions]
+def response_rows(
+    *, questionnaire: Questionnaire, questions: list[Question], category_option: Option | None = None
+) -> list[list]:
+    """One row per response (of the category, when given) for the raw sheet: number, time, channel, then one cell
+    per question (picks joined with "；", 其他 as "其他：text"; 无效 and 未答 spelled out; empty where the question
+    did not apply to the respondent's category). Two queries."""
     cells: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
-    answers = (
-        Answer.objects.filter(response__questionnaire=questionnaire)
-        .values("response_id", "question_id", "option__text", "text")
-        .order_by("response_id", "option__position", "pk")
-    )
-    for a in answers:
-        if a["option__text"] is None:
+    answers = Answer.objects.filter(response__questionnaire=questionnaire)
+    responses = questionnaire.responses.all()
+    if category_option is not None:
+        answers = answers.filter(response__category=category_option)
+        responses = responses.filter(category=category_option)
+    for a in answers.values("response_id", "question_id", "option__text", "text", "spoiled").order_by(
+        "response_id", "option__position", "pk"
+    ):
+        if a["spoiled"]:
+            value = "无效"
+        elif a["option__text"] is None:
             value = a["text"]
         elif a["text"]:
             value = f"{a['option__text']}：{a['text']}"
         else:
             value = a["option__text"]
         cells[a["response_id"]][a["question_id"]].append(value)
+    shown_to = {q.pk: {o.pk for o in q.shown_to.all()} for q in questions}
     rows = []
     channels = dict(Response.Channel.choices)
-    for r in questionnaire.responses.order_by("pk").values("pk", "created_at", "channel"):
+    for r in responses.order_by("pk").values("pk", "created_at", "channel", "category_id"):
         per = cells.get(r["pk"], {})
-        rows.append(
-            [r["pk"], r["created_at"], str(channels.get(r["channel"], r["channel"]))]
-            + ["；".join(per.get(q, [])) for q in question_ids]
-        )
+        row = [r["pk"], r["created_at"], str(channels.get(r["channel"], r["channel"]))]
+        for q in questions:
+            applies = not shown_to[q.pk] or r["category_id"] in shown_to[q.pk]
+            row.append("；".join(per[q.pk]) if q.pk in per else ("未答" if applies else ""))
+        rows.append(row)
     return rows

@@ -1,6 +1,7 @@
 """Questionnaire pages: the staff builder (list, create, the questionnaire page with its questions, publish, close,
-new version, share panel with short link and QR code), paper entry, results with charts, the Excel export — and
-the public answering page reached by the short link (no login). Access → form → action → redirect with a message.
+new version, share panel with short link and QR code, preview), paper entry, results with charts, the Excel export
+— and the public answering page reached by the short link (no login). Access → form → action → redirect with a
+message; a refused answer sheet or question comes back with what was typed and every error beside its field.
 """
 
 import io
@@ -9,7 +10,7 @@ import secrets
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -19,7 +20,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from evaluations.actions import questionnaires as actions
-from evaluations.forms.questionnaires import QuestionForm, QuestionnaireForm, answer_sheet, answers_from_post
+from evaluations.forms.questionnaires import (
+    QuestionForm,
+    QuestionnaireForm,
+    answer_sheet,
+    answers_from_post,
+    refusal_errors,
+)
 from evaluations.models import Question, Questionnaire, Response
 from evaluations.selectors import questionnaires as selectors
 from portal.lib.xlsx import XLSX_CONTENT_TYPE
@@ -61,6 +68,19 @@ def _text_ids(questions: list[Question]) -> list[int]:
     return [q.pk for q in questions if q.kind == Question.Kind.TEXT]
 
 
+def _sheet_page(
+    request: HttpRequest, template: str, questionnaire: Questionnaire, questions: list[Question], refusal=None
+) -> HttpResponse:
+    """An answer sheet page; after a refusal, what was posted is put back, every error is next to its question, and
+    a summary at the top links to each (status 400)."""
+    errors = refusal_errors(refusal) if refusal else {}
+    sheet = answer_sheet(questions, request.POST if refusal else None, errors)
+    summary = [("", message) for message in errors.get(NON_FIELD_ERRORS, [])]
+    summary += [(item.anchor, message) for item in sheet for message in item.errors]
+    context = {"questionnaire": questionnaire, "sheet": sheet, "error_summary": summary}
+    return render(request, template, context, status=400 if refusal else 200)
+
+
 # Staff: list, create, builder --------------------------------------------------------------------------------
 
 
@@ -86,16 +106,32 @@ def questionnaire_create(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/questionnaire_form.html", {"form": form})
 
 
-@login_required
-def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    questionnaire = selectors.questionnaire_get_for_user(user=request.user, pk=pk)
+def _detail_page(request: HttpRequest, questionnaire: Questionnaire, question_form: QuestionForm | None = None):
+    """The questionnaire page; with a refused question form, that form bound, with its errors (status 400)."""
     context = selectors.questionnaire_builder(questionnaire=questionnaire)
     if context["editable"]:
-        context["question_form"] = QuestionForm(category_options=context["category_options"])
+        context["question_form"] = question_form or QuestionForm(category_options=context["category_options"])
     if questionnaire.state == Questionnaire.State.PUBLISHED:
         url = _short_url(request, questionnaire)
         context.update(short_url=url, qr_svg=segno.make(url, error="m").svg_inline(scale=4))
-    return render(request, "evaluations/questionnaire_detail.html", context)
+    status = 400 if question_form is not None else 200
+    return render(request, "evaluations/questionnaire_detail.html", context, status=status)
+
+
+@login_required
+def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    questionnaire = selectors.questionnaire_get_for_user(user=request.user, pk=pk)
+    return _detail_page(request, questionnaire)
+
+
+@login_required
+@require_GET
+def questionnaire_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The answer page exactly as respondents see it, with the submit button off: nothing can be sent from it."""
+    questionnaire = selectors.questionnaire_get_for_user(user=request.user, pk=pk)
+    questions = selectors.questionnaire_questions(questionnaire=questionnaire)
+    context = {"questionnaire": questionnaire, "sheet": answer_sheet(questions), "preview": True}
+    return render(request, "evaluations/questionnaire_answer.html", context)
 
 
 def _post_on_questionnaire(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
@@ -118,9 +154,14 @@ def question_add(request: HttpRequest, pk: int) -> HttpResponse:
     questions = selectors.questionnaire_questions(questionnaire=questionnaire)
     form = QuestionForm(request.POST, category_options=selectors.questionnaire_category_options(questions=questions))
     add = lambda data: actions.question_add(actor=request.user, questionnaire=questionnaire, **form.action_kwargs())  # noqa: E731
-    if not apply_action(request, form, add, _("已添加题目。")):
-        form_errors_to_messages(request, form)
-    return redirect(questionnaire)
+    if apply_action(request, form, add, _("已添加题目。")):
+        return redirect(questionnaire)
+    if questionnaire.state == Questionnaire.State.CLOSED or selectors.questionnaire_has_responses(
+        questionnaire=questionnaire
+    ):
+        form_errors_to_messages(request, form)  # the page has no question form any more: say why there
+        return redirect(questionnaire)
+    return _detail_page(request, questionnaire, question_form=form)  # what was typed stays, with the errors
 
 
 @login_required
@@ -227,32 +268,22 @@ def questionnaire_qr(request: HttpRequest, pk: int) -> HttpResponse:
 def questionnaire_paper(request: HttpRequest, pk: int) -> HttpResponse:
     """One paper form per submit, checked by the same rules as the public page; then an empty sheet for the next."""
     questionnaire = selectors.questionnaire_get_for_user(user=request.user, pk=pk, write=True)
-    if request.method == "GET" and selectors.questionnaire_answered_by_device(
-        questionnaire=questionnaire, device=_device(request)
-    ):
-        context = {"questionnaire": questionnaire, "already": True}
-        return render(request, "evaluations/questionnaire_answered.html", context)
     questions = selectors.questionnaire_questions(questionnaire=questionnaire)
-    error = None
     if request.method == "POST":
         try:
-            actions.response_submit(
+            response = actions.response_submit(
                 questionnaire=questionnaire,
                 answers=answers_from_post(request.POST, text_question_ids=_text_ids(questions)),
                 channel=Response.Channel.PAPER,
                 entered_by=request.user,
             )
         except ValidationError as refusal:
-            error = " ".join(refusal.messages)
-        else:
-            messages.success(request, _("已录入 1 份纸质问卷，可继续录入下一份。"))
-            return redirect("evaluations:questionnaire_paper", pk=questionnaire.pk)
-    context = {
-        "questionnaire": questionnaire,
-        "sheet": answer_sheet(questions, request.POST if error else None),
-        "error": error,
-    }
-    return render(request, "evaluations/questionnaire_paper.html", context, status=400 if error else 200)
+            return _sheet_page(request, "evaluations/questionnaire_paper.html", questionnaire, questions, refusal)
+        for note in response.notes:
+            messages.warning(request, note)
+        messages.success(request, _("已录入 1 份纸质问卷，可继续录入下一份。"))
+        return redirect("evaluations:questionnaire_paper", pk=questionnaire.pk)
+    return _sheet_page(request, "evaluations/questionnaire_paper.html", questionnaire, questions)
 
 
 @login_required
@@ -265,6 +296,7 @@ def questionnaire_results(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "questionnaire": questionnaire,
         "results": data,
+        "export_query": f"?category={category.pk}" if category else "",
         "category_options": selectors.questionnaire_category_options(questions=questions),
         "charts": selectors.results_chart_data(items=data["questions"]),
     }
@@ -274,9 +306,12 @@ def questionnaire_results(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def questionnaire_export(request: HttpRequest, pk: int) -> FileResponse:
+    """The results page's respondent-category filter (?category=) applies here too; a junk one is no filter."""
     questionnaire = selectors.questionnaire_get_for_user(user=request.user, pk=pk, write=True)
-    content = actions.questionnaire_export(actor=request.user, questionnaire=questionnaire)
-    name = f"问卷结果-{questionnaire.pk}-{timezone.localdate():%Y%m%d}.xlsx"
+    category = selectors.questionnaire_category_option(questionnaire=questionnaire, raw=request.GET.get("category"))
+    content = actions.questionnaire_export(actor=request.user, questionnaire=questionnaire, category_option=category)
+    part = f"-{category.text}" if category else ""
+    name = f"问卷结果-{questionnaire.pk}{part}-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(io.BytesIO(content), as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
 
 
@@ -306,28 +341,25 @@ def questionnaire_answer(request: HttpRequest, code: str) -> HttpResponse:
         context = {"questionnaire": questionnaire, "already": True}
         return render(request, "evaluations/questionnaire_answered.html", context)
     questions = selectors.questionnaire_questions(questionnaire=questionnaire)
-    error = None
+    refused = None
     if request.method == "POST":
         device = _device(request)
         try:
             if not device:
                 raise ValidationError(_("未能识别您的手机：请重新扫码打开问卷再提交（请勿禁用浏览器的 Cookie）。"))
-            actions.response_submit(
+            response = actions.response_submit(
                 questionnaire=questionnaire,
                 answers=answers_from_post(request.POST, text_question_ids=_text_ids(questions)),
                 channel=Response.Channel.ONLINE,
                 device=device,
             )
         except ValidationError as refusal:
-            error = " ".join(refusal.messages)
+            refused = refusal
         else:
+            for note in response.notes:
+                messages.info(request, note)
             return redirect("evaluations:questionnaire_answered", code=code)
-    context = {
-        "questionnaire": questionnaire,
-        "sheet": answer_sheet(questions, request.POST if error else None),
-        "error": error,
-    }
-    page = render(request, "evaluations/questionnaire_answer.html", context, status=400 if error else 200)
+    page = _sheet_page(request, "evaluations/questionnaire_answer.html", questionnaire, questions, refused)
     return _with_device(request, page)
 
 
@@ -352,6 +384,7 @@ urlpatterns = [
     path(Q + "<int:pk>/publish/", questionnaire_publish, name="questionnaire_publish"),
     path(Q + "<int:pk>/close/", questionnaire_close, name="questionnaire_close"),
     path(Q + "<int:pk>/new-version/", questionnaire_new_version, name="questionnaire_new_version"),
+    path(Q + "<int:pk>/preview/", questionnaire_preview, name="questionnaire_preview"),
     path(Q + "<int:pk>/qr.svg", questionnaire_qr, name="questionnaire_qr"),
     path(Q + "<int:pk>/paper/", questionnaire_paper, name="questionnaire_paper"),
     path(Q + "<int:pk>/results/", questionnaire_results, name="questionnaire_results"),

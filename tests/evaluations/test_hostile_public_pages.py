@@ -69,6 +69,7 @@ def refusal_messages(response) -> list[str]:
     for key in ("message", "error"):
         if context.get(key):
             messages.append(str(context[key]))
+    messages += [message for _, message in context.get("error_summary") or []]  # an answer sheet's problems
     notices = {
         "evaluations/rate_missing.html": "评价链接无效",
         "evaluations/rate_closed.html": "评价",
@@ -244,8 +245,6 @@ def sheet_changes(draw, s: Survey, other: Survey, who: str) -> SheetChange:
                     SheetChange(f"q-{s.multiple.pk}", tuple(str(o.pk) for o in s.multiple.options.all()), True),
                     SheetChange(f"q-{s.text.pk}", ("长" * (questionnaire_actions.MAX_FREE_TEXT + 1),), True),
                     SheetChange(f"q-{s.text.pk}", ("一", "二"), True),
-                    # 其他 text without 其他 picked (unless another change picks it)
-                    SheetChange(f"q-{s.multiple.pk}-other", ("修路",), True, (f"q-{s.multiple.pk}",)),
                     SheetChange(f"q-{other.text.pk}", ("别的问卷",), True),
                     SheetChange("q-abc", ("x",), True),
                     SheetChange("q--1", ("x",), True),
@@ -358,5 +357,5 @@ def test_a_nul_character_in_an_answer_is_refused_in_chinese(cast, client, survey
     response = post_form(client, path_for("q", questionnaire_code(questionnaire=s.q)), pairs)
 
     assert response.status_code == 400
-    assert response.context["error"] == "答卷内容包含无效的字符，请删除后重新提交。"
+    assert response.context["error_summary"] == [("", "答卷内容包含无效的字符，请删除后重新提交。")]
     assert answer_rows() == before

@@ -309,13 +309,15 @@ def _hostile(s: Survey, other: Survey) -> dict:
         "an option of another questionnaire": s.answers(single={"options": [other.opt(other.single, "满意").pk]}),
         "a non-integer option id": s.answers(single={"options": ["1 OR 1=1"]}),
         "a duplicate pick": s.answers(multiple={"options": [o(s.multiple, "助老").pk, o(s.multiple, "助老").pk]}),
-        "a conditional question answered by another category": s.answers(
-            "群众", members_only={"options": [o(s.members_only, "否").pk]}
-        ),
         "a required question missing": s.answers(single=None),
         "the category question missing": s.answers(category=None),
         "其他 without text": s.answers(multiple={"options": [o(s.multiple, "其他").pk], "other": "  "}),
-        "text without 其他": s.answers(multiple={"options": [o(s.multiple, "助老").pk], "other": "修路"}),
+        "其他 text on a question without 其他": s.answers(
+            single={"options": [o(s.single, "满意").pk], "other": "修路"}
+        ),
+        "other text making too many picks": s.answers(
+            multiple={"options": [o(s.multiple, "助老").pk, o(s.multiple, "助学").pk], "other": "修路"}
+        ),
         "其他 text too long": s.answers(multiple={"options": [o(s.multiple, "其他").pk], "other": "长" * 201}),
         "free text too long": s.answers(text={"text": "长" * 501}),
         "options on a free-text question": s.answers(text={"options": [o(s.single, "满意").pk]}),
@@ -333,11 +335,11 @@ HOSTILE_NAMES = [
     "an option of another questionnaire",
     "a non-integer option id",
     "a duplicate pick",
-    "a conditional question answered by another category",
     "a required question missing",
     "the category question missing",
     "其他 without text",
-    "text without 其他",
+    "其他 text on a question without 其他",
+    "other text making too many picks",
     "其他 text too long",
     "free text too long",
     "options on a free-text question",
@@ -387,3 +389,105 @@ def test_optional_and_unanswered_conditional_questions_may_be_left_out(cast):
         questionnaire=s.q, answers=s.answers("群众", text={"text": "  "}), channel="online", device="z" * 20
     )
     assert set(response.answers.values_list("question__text", flat=True)) == {"你的身份", "总体满意吗", "希望的服务"}
+
+
+# Issue 13 ---------------------------------------------------------------------------------------------------
+
+
+def _submit(s: Survey, sheet: dict, channel: str = "online", **extra) -> Response:
+    if channel == "online":
+        extra.setdefault("device", f"issue13-device-{Response.objects.count():06d}")
+    return actions.response_submit(questionnaire=s.q, answers=sheet, channel=channel, **extra)
+
+
+def _got(response: Response) -> set:
+    return {(a.question.text, a.option.text if a.option else None, a.text, a.spoiled) for a in response.answers.all()}
+
+
+def test_text_typed_after_other_counts_as_choosing_other(cast):
+    s = survey(cast.secretary, cast.branch_a)
+    helped = s.opt(s.multiple, "助老")
+    alongside = _submit(s, s.answers(multiple={"options": [helped.pk], "other": " 修路 "}))
+    assert {row for row in _got(alongside) if row[0] == "希望的服务"} == {
+        ("希望的服务", "助老", "", False),
+        ("希望的服务", "其他", "修路", False),
+    }
+    alone = _submit(s, s.answers(multiple={"other": "修路"}))
+    assert {row for row in _got(alone) if row[0] == "希望的服务"} == {("希望的服务", "其他", "修路", False)}
+
+
+def test_other_ticked_without_text_is_refused_with_a_clear_message(cast):
+    s = survey(cast.secretary, cast.branch_a)
+    with pytest.raises(ValidationError) as refused:
+        _submit(s, s.answers(multiple={"options": [s.opt(s.multiple, "其他").pk], "other": " "}))
+    assert refused.value.message_dict == {str(s.multiple.pk): ["第 3 题选择了“其他”，请在“其他”后面填写具体内容。"]}
+    assert not Response.objects.exists()
+
+
+def test_other_text_on_a_single_choice_is_the_one_pick(cast):
+    s = survey(cast.secretary, cast.branch_a, publish=False)
+    single = actions.question_add(
+        actor=cast.secretary,
+        questionnaire=s.q,
+        kind=K.SINGLE,
+        text="从哪知道",
+        options=["广播", "海报"],
+        has_other=True,
+    )
+    actions.questionnaire_publish(actor=cast.secretary, questionnaire=s.q)
+    response = _submit(s, s.answers(**{}) | {single.pk: {"other": "邻居说的"}})
+    assert ("从哪知道", "其他", "邻居说的", False) in _got(response)
+    with pytest.raises(ValidationError, match="又填写了“其他”的内容，请只选其中一项"):
+        _submit(s, s.answers() | {single.pk: {"options": [single.options.get(text="广播").pk], "other": "邻居"}})
+    assert Response.objects.count() == 1
+
+
+def test_every_problem_of_a_sheet_is_reported_at_once_by_question(cast):
+    s = survey(cast.secretary, cast.branch_a)
+    o = s.opt
+    sheet = s.answers(
+        "党员",
+        single=None,
+        multiple={"options": [o(s.multiple, "助老").pk, o(s.multiple, "助学").pk, o(s.multiple, "就业").pk]},
+        members_only=None,
+        text={"text": "长" * 501},
+    )
+    with pytest.raises(ValidationError) as refused:
+        _submit(s, sheet)
+    errors = refused.value.message_dict
+    assert set(errors) == {str(q.pk) for q in (s.single, s.multiple, s.members_only, s.text)}
+    assert errors[str(s.single.pk)] == ["第 2 题为必答题，请选择。"]
+    assert errors[str(s.multiple.pk)] == ["第 3 题最多选 2 项。"]
+    assert not Response.objects.exists()
+
+
+def test_a_conditional_question_answered_by_another_category_is_not_counted_and_said_so(cast):
+    s = survey(cast.secretary, cast.branch_a)
+    sheet = s.answers("群众", members_only={"options": [s.opt(s.members_only, "否").pk]})
+    response = _submit(s, sheet)
+    assert "参加过志愿服务吗" not in {row[0] for row in _got(response)}
+    assert response.notes == ["第 4 题仅限“党员”作答，与所选的答卷人类别不符，该题的回答未计入。"]
+    # required only for its category: 群众 may leave it, 党员 may not
+    assert _submit(s, s.answers("群众")).notes == []
+    with pytest.raises(ValidationError, match="第 4 题为必答题"):
+        _submit(s, s.answers("党员", members_only=None))
+
+
+def test_paper_marks_blank_and_spoiled(cast):
+    s = survey(cast.secretary, cast.branch_a)
+    paper = {"channel": "paper", "entered_by": cast.secretary}
+    blank = _submit(s, s.answers(single={"mark": "blank"}, multiple={"mark": "spoiled"}), **paper)
+    rows = _got(blank)
+    assert not any(row[0] == "总体满意吗" for row in rows)
+    assert ("希望的服务", None, "", True) in rows
+    assert AuditEvent.objects.filter(action="questionnaire.paper_enter").get().changes["spoiled"] == 1
+    # a required question left without an answer or a mark: the message names both ways out
+    with pytest.raises(ValidationError, match="请录入答案，或标记为“未答”或“无效”"):
+        _submit(s, s.answers(single=None), **paper)
+    with pytest.raises(ValidationError, match="标记为“无效”，又录入了答案"):
+        _submit(s, s.answers(single={"mark": "spoiled", "options": [s.opt(s.single, "满意").pk]}), **paper)
+    for bad in ({"mark": "blank"}, {"mark": "lost"}):  # a mark sent online, a mark that is not one
+        channel = {} if bad["mark"] == "blank" else paper
+        with pytest.raises(ValidationError, match="答卷内容无效"):
+            _submit(s, s.answers(single=bad), **channel)
+    assert Response.objects.count() == 1

@@ -88,9 +88,9 @@ def test_hostile_posts_to_the_public_page(phone, cast, s, name):
     before = _rows()
     response = phone.post(url(s), post_data(_hostile(s, other)[name]))
     assert response.status_code == 400
-    refusal = response.context["error"]
-    assert refusal and any("\u4e00" <= ch <= "\u9fff" for ch in refusal)
-    assert refusal in response.content.decode()
+    refusals = [message for _, message in response.context["error_summary"]]
+    assert refusals and all(any("\u4e00" <= ch <= "\u9fff" for ch in refusal) for refusal in refusals)
+    assert all(refusal in response.content.decode() for refusal in refusals)
     assert _rows() == before
 
 
@@ -103,7 +103,8 @@ def test_hostile_posts_to_the_paper_entry(login, cast, s, name):
         reverse("evaluations:questionnaire_paper", args=[s.q.pk]), post_data(_hostile(s, other)[name])
     )
     assert response.status_code == 400
-    assert response.context["error"] in response.content.decode()
+    refusals = [message for _, message in response.context["error_summary"]]
+    assert refusals and all(refusal in response.content.decode() for refusal in refusals)
     assert _rows() == before
 
 
@@ -111,7 +112,7 @@ def test_two_values_for_one_text_box_are_refused(phone, s):
     data = post_data(s.answers())
     data[f"q-{s.text.pk}"] = ["一", "二"]
     response = phone.post(url(s), data)
-    assert response.status_code == 400 and "无效" in response.context["error"]
+    assert response.status_code == 400 and "无效" in response.context["error_summary"][0][1]
     assert not Response.objects.exists()
 
 
@@ -172,3 +173,61 @@ def test_a_phone_that_answered_gets_the_thanks_instead_of_the_questions(client, 
     assert again.status_code == 200 and 'data-testid="already"' in content and "你的身份" not in content
     client.cookies.pop(DEVICE_COOKIE)
     assert "你的身份" in client.get(url(s)).content.decode()  # another phone still gets the questions
+
+
+# Issue 13 ---------------------------------------------------------------------------------------------------
+
+
+def test_every_error_is_shown_next_to_its_question_and_summarised(phone, s):
+    data = post_data(s.answers(single=None, text={"text": "长" * 501}))
+    data.pop(f"q-{s.single.pk}", None)
+    response = phone.post(url(s), data)
+    assert response.status_code == 400
+    content = response.content.decode()
+    summary = response.context["error_summary"]
+    assert [anchor for anchor, _ in summary] == [f"question-{s.single.pk}", f"question-{s.text.pk}"]
+    for question in (s.single, s.text):
+        error_id = f"q-{question.pk}-error"
+        assert f'href="#question-{question.pk}"' in content
+        assert f'id="{error_id}"' in content
+        inputs = len(question.options.all()) or 1  # each option, or the one text box
+        assert content.count(f'aria-describedby="{error_id}"') == inputs
+        assert f'aria-invalid="true" aria-describedby="{error_id}"' in content
+    assert f'class="form-check-input is-invalid" type="radio" name="q-{s.single.pk}"' in content
+    # a question without a problem is not marked
+    assert f'aria-describedby="q-{s.category.pk}-error"' not in content
+    # what was typed is put back
+    assert "长" * 501 in content
+
+
+def test_the_condition_is_stated_in_words_and_an_answer_outside_it_is_not_counted(phone, s):
+    content = phone.get(url(s)).content.decode()
+    assert "仅限“党员”作答（该类别必答）" in content
+    data = post_data(s.answers("群众", members_only={"options": [s.opt(s.members_only, "否").pk]}))
+    response = phone.post(url(s), data, follow=True)
+    assert response.status_code == 200
+    assert "第 4 题仅限“党员”作答，与所选的答卷人类别不符，该题的回答未计入。" in response.content.decode()
+    assert not Answer.objects.filter(question=s.members_only).exists()
+    assert Response.objects.count() == 1
+
+
+def test_other_text_box_is_tied_to_its_box_and_counts_without_the_tick(phone, s):
+    other = s.opt(s.multiple, "其他")
+    assert f'data-other-for="o{other.pk}"' in phone.get(url(s)).content.decode()
+    data = post_data(s.answers(multiple={"options": [], "other": "修路"}))
+    assert phone.post(url(s), data).status_code == 302
+    assert Answer.objects.get(question=s.multiple).option == other
+
+
+def test_paper_entry_offers_blank_and_spoiled_per_question(login, cast, s):
+    client = login(cast.secretary)
+    page = reverse("evaluations:questionnaire_paper", args=[s.q.pk])
+    content = client.get(page).content.decode()
+    assert content.count('data-testid="paper-mark"') == 5
+    assert f'name="q-{s.single.pk}-mark" id="m{s.single.pk}-2" value="blank"' in content
+    data = post_data(s.answers(single=None))
+    data[f"q-{s.single.pk}-mark"] = "spoiled"
+    assert client.post(page, data).status_code == 302
+    assert Answer.objects.get(question=s.single).spoiled
+    # the public page has no such marks, and refuses one
+    assert 'data-testid="paper-mark"' not in client.get(url(s)).content.decode()

@@ -31,6 +31,10 @@ def _responses(s: Survey, n: int, prefix: str) -> None:
             text={"text": f"意见{prefix}{i}"},
         )
         actions.response_submit(questionnaire=s.q, answers=sheet, channel="online", device=f"{prefix}-device-{i:06d}")
+    # paper forms with a blank and a spoiled answer: counted apart, in the same queries
+    for mark in ("blank", "spoiled"):
+        sheet = s.answers(single={"mark": mark})
+        actions.response_submit(questionnaire=s.q, answers=sheet, channel="paper", entered_by=s.q.created_by)
 
 
 def _more_questions(cast, s: Survey, n: int) -> None:
@@ -109,4 +113,25 @@ def test_questionnaire_results(cast, login, django_assert_max_num_queries, param
     many = measure(many_survey)
     assert many == few
     page = client.get(reverse("evaluations:questionnaire_results", args=[many_survey.q.pk]))
-    assert len(page.context["results"]["questions"]) == 17 and page.context["results"]["total"] == 60
+    assert len(page.context["results"]["questions"]) == 17 and page.context["results"]["total"] == 62
+
+
+@pytest.mark.parametrize("name", ["questionnaire_preview", "questionnaire_paper"])
+def test_answer_sheets(cast, login, django_assert_max_num_queries, name):
+    """The preview and the paper entry render every question with its options and condition: no query per
+    question."""
+    client = login(cast.secretary)
+    small = survey(cast.secretary, cast.branch_a, publish=False, title="少")
+    big = survey(cast.secretary, cast.branch_a, publish=False, title="多")
+    _more_questions(cast, big, 12)
+    for s in (small, big):
+        actions.questionnaire_publish(actor=cast.secretary, questionnaire=s.q)
+
+    def measure(s: Survey) -> int:
+        return _count(client, reverse(f"evaluations:{name}", args=[s.q.pk]), django_assert_max_num_queries)
+
+    measure(small)
+    few = measure(small)
+    many = measure(big)
+    assert many == few
+    assert len(client.get(reverse(f"evaluations:{name}", args=[big.q.pk])).context["sheet"]) == 17

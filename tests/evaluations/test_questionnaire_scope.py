@@ -69,6 +69,11 @@ def _question(w: World) -> dict:
     return {"kind": "single", "text": "新题", "required": "on", "options": "甲\n乙"}
 
 
+def _bad_question(w: World) -> dict:
+    """Refused by the action (a single choice needs two options): the builder comes back with what was typed."""
+    return {"kind": "single", "text": "新题", "required": "on", "options": "甲"}
+
+
 def _edit(w: World) -> dict:
     return {"text": "改过的意见建议"}
 
@@ -112,6 +117,10 @@ MATRIX: list[tuple[str, str | None, str, Callable | None, tuple]] = [
     (E + "questionnaire_new_version",     "a",       "post", None,      (LOGIN, DONE, DONE, DONE, 404, 404)),
     (E + "questionnaire_new_version",     "draft",   "post", None,      (LOGIN, REFUSED, REFUSED, REFUSED, 404, 404)),
     (E + "questionnaire_new_version",     "a",       "get",  None,      (LOGIN, 405, 405, 405, 405, 405)),
+    (E + "questionnaire_question_add",    "draft",   "post", _bad_question, (LOGIN, 400, 400, 400, 404, 404)),
+    (E + "questionnaire_preview",         "draft",   "get",  None,      (LOGIN, 200, 200, 200, 404, 404)),
+    (E + "questionnaire_preview",         "b",       "get",  None,      (LOGIN, 200, 200, 404, 404, 200)),
+    (E + "questionnaire_preview",         "draft",   "post", None,      (LOGIN, 405, 405, 405, 405, 405)),
     (E + "questionnaire_qr",              "a",       "get",  None,      (LOGIN, 200, 200, 200, 404, 404)),
     (E + "questionnaire_qr",              "b",       "get",  None,      (LOGIN, 200, 200, 404, 404, 200)),
     (E + "questionnaire_paper",           "a",       "get",  None,      (LOGIN, 200, 200, 200, 404, 404)),

@@ -142,3 +142,56 @@ def test_kind_of_an_existing_question_cannot_be_changed_through_the_edit_form(ca
     client.post(url, {"kind": "text", "text": "改名了", "options": "满意\n不满意", "required": "on"})
     question = Question.objects.get(pk=s.single.pk)
     assert (question.kind, question.text, question.options.count()) == ("single", "改名了", 2)
+
+
+def test_results_count_blank_and_spoiled_apart_and_percent_of_valid_answers(cast, login, answered):
+    """Issue 13: paper 未答 and 无效 are counted per question and left out of the percentages."""
+    paper = {"channel": "paper", "entered_by": cast.secretary}
+    actions.response_submit(questionnaire=answered.q, answers=answered.answers(single={"mark": "blank"}), **paper)
+    actions.response_submit(questionnaire=answered.q, answers=answered.answers(single={"mark": "spoiled"}), **paper)
+    data = results(questionnaire=answered.q)
+    by_text = {item["question"].text: item for item in data["questions"]}
+    single = by_text["总体满意吗"]
+    assert (data["total"], single["answered"], single["blank"], single["spoiled"]) == (10, 8, 1, 1)
+    assert {o["text"]: o["percent"] for o in single["options"]} == {"满意": 62.5, "一般": 12.5, "不满意": 25.0}
+    # an optional question left out online is 未答; a conditional one counts only the category it applies to
+    assert (by_text["意见建议"]["answered"], by_text["意见建议"]["blank"]) == (2, 8)
+    members = by_text["参加过志愿服务吗"]
+    assert (members["applicable"], members["answered"], members["blank"]) == (2, 2, 0)
+    content = login(cast.secretary).get(reverse(E + "questionnaire_results", args=[answered.q.pk])).content.decode()
+    assert "有效作答 8 人 · 未答 1 · 无效 1" in content
+    assert "占比 = 选该项的人数 ÷ 该题有效作答人数（不含未答和无效）" in content
+
+
+def test_a_refused_question_keeps_what_was_typed(cast, login):
+    s = survey(cast.secretary, cast.branch_a, publish=False)
+    client = login(cast.secretary)
+    typed = {
+        "kind": "multiple",
+        "text": "您最需要哪些服务",
+        "options": "理发\n义诊",
+        "max_picks": "5",
+        "has_other": "on",
+    }
+    response = client.post(reverse(E + "questionnaire_question_add", args=[s.q.pk]), typed)
+    assert response.status_code == 400
+    form = response.context["question_form"]
+    assert form.is_bound and form.data["text"] == "您最需要哪些服务"
+    content = response.content.decode()
+    assert "1 到 3" in content  # the action's message, on the page
+    assert 'value="您最需要哪些服务"' in content and "理发\n义诊</textarea>" in content
+    assert s.q.questions.count() == 5
+
+
+def test_preview_renders_the_answer_sheet_without_a_way_to_submit(cast, login):
+    s = survey(cast.secretary, cast.branch_a, publish=False)
+    client = login(cast.secretary)
+    assert reverse(E + "questionnaire_preview", args=[s.q.pk]) in client.get(s.q.get_absolute_url()).content.decode()
+    response = client.get(reverse(E + "questionnaire_preview", args=[s.q.pk]))
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][:2] == ["evaluations/questionnaire_answer.html", "public_base.html"]
+    content = response.content.decode()
+    assert 'data-testid="preview"' in content and "你的身份" in content and "仅限“党员”作答" in content
+    assert 'method="post"' not in content and "csrfmiddlewaretoken" not in content
+    assert 'type="submit"' not in content and "disabled>" in content
+    assert client.post(reverse(E + "questionnaire_preview", args=[s.q.pk])).status_code == 405

@@ -961,17 +961,22 @@ def test_questionnaire_tallies_of_the_running_year(cast):
         questionnaire_actions.response_submit(
             questionnaire=questionnaire, answers=answers, channel="online", device=device
         )
+    # a paper form whose answer is 无效: a response, but not an answer the shares count
+    questionnaire_actions.response_submit(
+        questionnaire=questionnaire, answers={single.pk: {"mark": "spoiled"}}, channel="paper", entered_by=cast.orgadmin
+    )
 
     section = yearly_report_data(year=TODAY.year, organisation=None).section(8)
     listing = section.table("问卷调查")
-    assert listing.rows == [["满意度", "党支部A", 3, 3, 0]]
+    assert listing.rows == [["满意度", "党支部A", 4, 3, 1]]
     tally = section.table("问卷选项统计")
-    answered = Answer.objects.filter(question=single).values("response").distinct().count()
+    answered = Answer.objects.filter(question=single, spoiled=False).values("response").distinct().count()
+    assert answered == 3
     picked_yes = Answer.objects.filter(option=yes).count()
     assert tally.rows[0] == ["满意度", "1. 满意吗", "满意", picked_yes, pytest.approx(picked_yes / answered)]
     assert tally.rows[1][3] == Answer.objects.filter(option=no).count() == 1
     assert tally.rows[2] == ["满意度", "2. 建议", "（填空）", 2, None]
-    assert section.figure("问卷答卷") == Response.objects.count() == 3
+    assert section.figure("问卷答卷") == Response.objects.count() == 4
     assert Question.objects.count() == 2
     # last year's report has none of them
     assert yearly_report_data(year=Y, organisation=None).section(8).table("问卷调查").rows == []

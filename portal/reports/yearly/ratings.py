@@ -182,7 +182,9 @@ def _questionnaires(ctx: Context) -> tuple[Table, Table, int]:
     ):
         options[row["question_id"]].append(row)
     answers = Answer.objects.filter(
-        ctx.scope("response__questionnaire__organisation__"), ctx.moments("response__created_at")
+        ctx.scope("response__questionnaire__organisation__"),
+        ctx.moments("response__created_at"),
+        spoiled=False,  # 无效 paper answers are not answers: shares are of the valid ones, as on the results page
     )
     tallies = {
         (row["question_id"], row["option_id"]): row["n"]
