@@ -51,7 +51,9 @@ from portal.lib import idnumbers  # noqa: E402
 def roster(rows: int, run: int) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.append([column.header for column in PersonImporter.columns])
+    headers = ["姓名", "性别", "出生日期", "身份证号", "手机号", "学历", "政治面貌", "取得日期", "党组织", "网格"]
+    assert set(headers) <= {column.header for column in PersonImporter.columns}
+    sheet.append(headers)
     for i in range(rows):
         # Births within 1940–1994 (before the members' 2010 status date), and an ID number new in every run.
         n = run * rows + i

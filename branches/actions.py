@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -115,27 +115,95 @@ def organisation_create_problems(
     return problems
 
 
+@dataclass(frozen=True)
+class NewOrganisation:
+    """One organisation to set up. `parent`: a registered organisation, the code of one earlier in the same list,
+    or None for a top-level organisation. `fields`: phone, address, founded_on."""
+
+    name: str
+    kind: str
+    code: str | None = None
+    parent: "Organisation | str | None" = None
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
 @transaction.atomic
 def organisation_create(
     *, actor: User | None, name: str, kind: str, parent: Organisation | None = None, code: str | None = None, **extra
 ) -> Organisation:
-    code = (code or "").strip() or None
-    problems = organisation_create_problems(
-        actor=actor,
-        name=name,
-        kind=kind,
-        parent=parent,
-        code_taken=code is not None and Organisation.objects.filter(code=code).exists(),
-        founded_on=extra.get("founded_on"),
-    )
+    return organisations_create(actor=actor, organisations=[NewOrganisation(name, kind, code, parent, extra)])[0]
+
+
+@transaction.atomic
+def organisations_create(*, actor: User | None, organisations: list[NewOrganisation]) -> list[Organisation]:
+    """New organisations, written together (a district's tree is thousands): one organisation is the same call.
+
+    The tree's paths are computed here as treebeard's add_child would compute them — the next step after the
+    parent's last child — with one query per registered parent instead of four per organisation; parents come
+    before their children in the list. Every organisation is checked (organisation_create_problems) before
+    anything is written; each gets its audit event."""
+    codes = [(new.code or "").strip() for new in organisations if (new.code or "").strip()]
+    taken: set[str] = set()
+    for start in range(0, len(codes), 500):  # SQLite's limit on query parameters
+        taken |= set(Organisation.objects.filter(code__in=codes[start : start + 500]).values_list("code", flat=True))
+    steplen = Organisation.steplen
+    last_step: dict[str, int] = {}  # parent path ("" for the roots) → the last step used under it
+    grown: dict[int, int] = {}  # registered parent pk → children added
+    built: list[Organisation] = []
+    by_code: dict[str, Organisation] = {}
+    problems: list[str] = []
+    for new in organisations:
+        code = (new.code or "").strip() or None
+        parent = by_code.get(new.parent) if isinstance(new.parent, str) else new.parent
+        if isinstance(new.parent, str) and parent is None:
+            problems.append(f"“{new.name}”：上级编号“{new.parent}”须在它之前。")
+            continue
+        found = organisation_create_problems(
+            actor=actor,
+            name=new.name,
+            kind=new.kind,
+            parent=parent,
+            code_taken=code in taken or code in by_code,
+            founded_on=new.fields.get("founded_on"),
+        )
+        problems += [f"“{new.name}”：{message}" if len(organisations) > 1 else message for message in found]
+        base = parent.path if parent is not None else ""
+        if base not in last_step and parent is not None and parent.pk is None:
+            last_step[base] = 0  # a parent set up in this call has no children yet
+        if base not in last_step:
+            siblings = Organisation.objects.filter(path__startswith=base, depth=len(base) // steplen + 1)
+            last = siblings.order_by("-path").values_list("path", flat=True).first()
+            last_step[base] = Organisation._str2int(last[-steplen:]) if last else 0
+        last_step[base] += 1
+        depth = len(base) // steplen + 1
+        organisation = Organisation(
+            name=new.name.strip(),
+            kind=new.kind,
+            code=code,
+            path=Organisation._get_path(base, depth, last_step[base]),
+            depth=depth,
+            numchild=0,
+            **new.fields,
+        )
+        if parent is not None:
+            parent.numchild += 1
+            if parent.pk is not None:
+                grown[parent.pk] = grown.get(parent.pk, 0) + 1
+        built.append(organisation)
+        if code:
+            by_code[code] = organisation
     if problems:
-        raise ValidationError(problems)
-    if parent is None:
-        organisation = Organisation.objects.add_root(dict(name=name.strip(), kind=kind, code=code, **extra))
-    else:
-        organisation = Organisation.objects.add_child(parent, dict(name=name.strip(), kind=kind, code=code, **extra))
-    audit_record(actor=actor, action="organisation.create", target=organisation, summary=name)
-    return organisation
+        raise ValidationError(problems[:50])
+    for organisation in built:
+        organisation.full_clean(exclude=["path", "depth", "numchild", "code"], validate_unique=False)
+    Organisation.objects.bulk_create(built, batch_size=1000)
+    for pk, count in grown.items():
+        Organisation.objects.filter(pk=pk).update(numchild=F("numchild") + count)
+    AuditEvent.objects.bulk_create(
+        [audit_event(actor=actor, action="organisation.create", target=o, summary=o.name) for o in built],
+        batch_size=1000,
+    )
+    return built
 
 
 @transaction.atomic

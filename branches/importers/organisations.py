@@ -1,7 +1,8 @@
 """The organisation tree (组织架构): one row per organisation, matched on its code (编号); 上级编号 names the parent
 by code — an organisation already registered or another row of the same file, in any order. New organisations
-are created parents first through `actions.organisation_create`, whose rules (`organisation_create_problems`) each
-row is checked against; a registered code may change its name, kind, date, phone and address, never its parent."""
+are created together, parents first, through `actions.organisations_create`, whose rules
+(`organisation_create_problems`) each row is checked against; a registered code may change its name, kind, date,
+phone and address, never its parent."""
 
 from django.core.exceptions import ValidationError
 
@@ -154,26 +155,34 @@ class OrganisationImporter(ScopedImporter):
         row.outcome = "update" if row.changes else "skip"
 
     def write(self, rows: list[Row]) -> dict[str, int]:
-        created: dict[str, Organisation] = dict(self.registered)
+        """The new organisations in one call, parents before their children (a parent may be later in the file)."""
+        ordered, placed = [], set(self.registered)
         pending = [row for row in rows if row.outcome == "new"]
-        while pending:  # parents first: each pass creates the rows whose parent now exists
-            ready = [row for row in pending if not row.values["parent_code"] or row.values["parent_code"] in created]
+        while pending:
+            ready = [row for row in pending if not row.values["parent_code"] or row.values["parent_code"] in placed]
             if not ready:  # problems() found every parent: this cannot happen, but must not loop
                 raise ValidationError("上下级关系无法确定，未导入。")
-            for row in ready:
-                values = row.values
-                created[values["code"]] = actions.organisation_create(
-                    actor=self.actor,
-                    name=values["name"],
-                    kind=values["kind"],
-                    parent=created.get(values["parent_code"]),
-                    code=values["code"],
-                    founded_on=values["founded_on"],
-                    phone=values["phone"],
-                    address=values["address"],
-                )
+            ordered += ready
+            placed |= {row.values["code"] for row in ready}
             done = {id(row) for row in ready}
             pending = [row for row in pending if id(row) not in done]
+        actions.organisations_create(
+            actor=self.actor,
+            organisations=[
+                actions.NewOrganisation(
+                    name=row.values["name"],
+                    kind=row.values["kind"],
+                    code=row.values["code"],
+                    parent=self.registered.get(row.values["parent_code"]) or row.values["parent_code"] or None,
+                    fields={
+                        "founded_on": row.values["founded_on"],
+                        "phone": row.values["phone"],
+                        "address": row.values["address"],
+                    },
+                )
+                for row in ordered
+            ],
+        )
         for row in rows:
             if row.outcome == "update":
                 actions.organisation_update(

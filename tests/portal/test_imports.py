@@ -446,3 +446,32 @@ def test_a_previewed_but_unconfirmed_upload_is_a_todo_that_can_be_resumed_or_dis
     assert {todo.kind: todo.count for todo in client.get(reverse("home")).context["todo"]}["imports"] == 0
     assert client.get(reverse("imports:resume", args=["people", token])).status_code == 404
     assert not Person.objects.filter(name="待确认者").exists()
+
+
+def test_organisations_set_up_together_form_the_tree_treebeard_would(cast):
+    """organisations_create computes the paths itself: the tree stays sound (treebeard's own check), new children
+    follow the existing ones, and the parents' child counts are right."""
+    existing = list(Organisation.objects.get_children(cast.general_branch))
+    created = branch_actions.organisations_create(
+        actor=cast.orgadmin,
+        organisations=[
+            branch_actions.NewOrganisation("第三党支部", Organisation.Kind.BRANCH, "C3", cast.general_branch),
+            branch_actions.NewOrganisation("第三支部一组", Organisation.Kind.PARTY_GROUP, "C3-1", "C3"),
+            branch_actions.NewOrganisation("第三支部二组", Organisation.Kind.PARTY_GROUP, "C3-2", "C3"),
+            branch_actions.NewOrganisation("新街道党工委", Organisation.Kind.COMMITTEE, "N1"),
+        ],
+    )
+
+    assert all(not problems for problems in Organisation.objects.find_problems())
+    children = list(Organisation.objects.get_children(Organisation.objects.get(pk=cast.general_branch.pk)))
+    assert children == [*existing, created[0]]
+    third = Organisation.objects.get(code="C3")
+    assert third.numchild == 2 and [o.code for o in Organisation.objects.get_children(third)] == ["C3-1", "C3-2"]
+    assert Organisation.objects.get(pk=cast.general_branch.pk).numchild == len(existing) + 1
+    assert Organisation.objects.get(code="N1").is_root()
+    # A later single organisation (the admin's path) takes the next place after them.
+    fourth = branch_actions.organisation_create(
+        actor=cast.orgadmin, name="第四党支部", kind=Organisation.Kind.BRANCH, parent=cast.general_branch
+    )
+    assert list(Organisation.objects.get_children(cast.general_branch))[-1] == fourth
+    assert all(not problems for problems in Organisation.objects.find_problems())
