@@ -1,5 +1,6 @@
 """An upload kept server-side between the preview and the confirm step, under an unguessable token bound to the
-uploading user: the confirm step reads the bytes back from here and never trusts a second upload."""
+uploading user: the confirm step reads the bytes back from here and never trusts a second upload. Each user's
+uploads are in a folder of their own (`imports/<user id>/`), so listing one's pending imports reads only one's own."""
 
 import datetime
 import json
@@ -28,12 +29,16 @@ class StoredUpload:
     content: bytes
 
 
+def _folder(user: User) -> str:
+    return f"{UPLOAD_DIR}/{int(user.pk)}"
+
+
 def upload_store(*, user: User, kind: str, organisation_id: int | None, file_name: str, content: bytes) -> str:
     _sweep_old_uploads()
     token = secrets.token_urlsafe(32)
     meta = {"user_id": user.pk, "kind": kind, "organisation_id": organisation_id, "file_name": PurePath(file_name).name}
-    default_storage.save(f"{UPLOAD_DIR}/{token}.data", ContentFile(content))
-    default_storage.save(f"{UPLOAD_DIR}/{token}.json", ContentFile(json.dumps(meta).encode()))
+    default_storage.save(f"{_folder(user)}/{token}.data", ContentFile(content))
+    default_storage.save(f"{_folder(user)}/{token}.json", ContentFile(json.dumps(meta).encode()))
     return token
 
 
@@ -41,14 +46,15 @@ def upload_load(*, user: User, kind: str, token: str) -> StoredUpload | None:
     """The stored upload, or None when the token is malformed, unknown, expired, another user's or another kind's."""
     if not _TOKEN.match(token or ""):
         return None
+    folder = _folder(user)
     try:
-        with default_storage.open(f"{UPLOAD_DIR}/{token}.json") as handle:
+        with default_storage.open(f"{folder}/{token}.json") as handle:
             meta = json.loads(handle.read())
-        if timezone.now() - default_storage.get_modified_time(f"{UPLOAD_DIR}/{token}.json") > UPLOAD_MAX_AGE:
+        if timezone.now() - default_storage.get_modified_time(f"{folder}/{token}.json") > UPLOAD_MAX_AGE:
             return None
         if meta["user_id"] != user.pk or meta["kind"] != kind:
             return None
-        with default_storage.open(f"{UPLOAD_DIR}/{token}.data") as handle:
+        with default_storage.open(f"{folder}/{token}.data") as handle:
             content = handle.read()
     except (OSError, ValueError, KeyError):
         return None
@@ -72,8 +78,9 @@ class PendingUpload:
 def uploads_pending(*, user: User) -> list[PendingUpload]:
     """The user's uploads previewed but not yet confirmed (nor discarded, nor expired), newest first: the 待办 of
     an import left half-way. Reads the small metadata files only."""
+    folder = _folder(user)
     try:
-        names = default_storage.listdir(UPLOAD_DIR)[1]
+        names = default_storage.listdir(folder)[1]
     except OSError:
         return []
     cutoff = timezone.now() - UPLOAD_MAX_AGE
@@ -82,7 +89,7 @@ def uploads_pending(*, user: User) -> list[PendingUpload]:
         token, _, suffix = name.rpartition(".")
         if suffix != "json" or not _TOKEN.match(token):
             continue
-        path = f"{UPLOAD_DIR}/{name}"
+        path = f"{folder}/{name}"
         try:
             stored_at = default_storage.get_modified_time(path)
             if stored_at < cutoff:
@@ -96,23 +103,28 @@ def uploads_pending(*, user: User) -> list[PendingUpload]:
     return sorted(pending, key=lambda upload: upload.stored_at, reverse=True)
 
 
-def upload_discard(*, token: str) -> None:
+def upload_discard(*, user: User, token: str) -> None:
     if _TOKEN.match(token or ""):
         for suffix in ("data", "json"):
-            default_storage.delete(f"{UPLOAD_DIR}/{token}.{suffix}")
+            default_storage.delete(f"{_folder(user)}/{token}.{suffix}")
 
 
 def _sweep_old_uploads() -> None:
     """Uploads previewed but never confirmed are removed after a day (checked whenever a new one arrives)."""
     try:
-        names = default_storage.listdir(UPLOAD_DIR)[1]
+        folders = default_storage.listdir(UPLOAD_DIR)[0]
     except OSError:
         return
     cutoff = timezone.now() - UPLOAD_MAX_AGE
-    for name in names:
-        path = f"{UPLOAD_DIR}/{name}"
+    for folder in folders:
         try:
-            if default_storage.get_modified_time(path) < cutoff:
-                default_storage.delete(path)
+            names = default_storage.listdir(f"{UPLOAD_DIR}/{folder}")[1]
         except OSError:
             continue
+        for name in names:
+            path = f"{UPLOAD_DIR}/{folder}/{name}"
+            try:
+                if default_storage.get_modified_time(path) < cutoff:
+                    default_storage.delete(path)
+            except OSError:
+                continue

@@ -65,8 +65,7 @@ def import_resume(request: HttpRequest, kind: str, token: str) -> HttpResponse:
     sheet = sheet_read(file_name=upload.file_name, content=upload.content)
     result = import_run(importer=importer(actor=request.user, organisation=organisation), sheet=sheet, commit=False)
     clean = not result.has_problems and result.has_changes
-    if not clean:
-        storage.upload_discard(token=upload.token)  # it can no longer be confirmed: not left as a 待办
+    # A file that can no longer be confirmed stays listed until 放弃 (a GET changes nothing) or it expires.
     return _preview(request, result, upload.file_name, upload.token if clean else None)
 
 
@@ -77,7 +76,7 @@ def import_discard(request: HttpRequest, kind: str) -> HttpResponse:
     upload = storage.upload_load(user=request.user, kind=kind, token=request.POST.get("token", ""))
     if upload is None:
         raise Http404("导入文件不存在或已过期。")
-    storage.upload_discard(token=upload.token)
+    storage.upload_discard(user=request.user, token=upload.token)
     messages.info(request, _("已放弃导入“%(name)s”，未写入任何数据。") % {"name": upload.file_name})
     return redirect("imports:index")
 
@@ -125,7 +124,7 @@ def import_confirm(request: HttpRequest, kind: str) -> HttpResponse:
         # The records changed since the preview: nothing was written; show why.
         messages.error(request, _("文件未导入：数据与预览时相比已有变化，请按下表修改后重新上传。"))
         return _preview(request, result, upload.file_name, None)
-    storage.upload_discard(token=upload.token)
+    storage.upload_discard(user=request.user, token=upload.token)
     messages.success(request, result.importer.success_message({**result.counts(), **(result.written or {})}))
     return redirect(importer.success_url)
 
