@@ -234,28 +234,27 @@ def people_accounts_open(request: HttpRequest) -> HttpResponse:
     return _account_slips(request, result, back_url)
 
 
-@login_required
-@require_POST
-def person_account_open(request: HttpRequest, pk: int) -> HttpResponse:
+def _slip_for_one(request: HttpRequest, pk: int, issue) -> HttpResponse:
+    """Opens an account for one person, or resets their password (`issue`), and shows that person's 开通单."""
     person = selectors.person_get_for_user(user=request.user, pk=pk, write=True)
     try:
-        opened = actions.person_account_open(actor=request.user, person=person)
+        opened = issue(actor=request.user, person=person)
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
         return redirect(person)
     return _account_slips(request, actions.AccountsOpened(opened=[opened]), person.get_absolute_url())
+
+
+@login_required
+@require_POST
+def person_account_open(request: HttpRequest, pk: int) -> HttpResponse:
+    return _slip_for_one(request, pk, actions.person_account_open)
 
 
 @login_required
 @require_POST
 def person_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_get_for_user(user=request.user, pk=pk, write=True)
-    try:
-        opened = actions.person_password_reset(actor=request.user, person=person)
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-        return redirect(person)
-    return _account_slips(request, actions.AccountsOpened(opened=[opened]), person.get_absolute_url())
+    return _slip_for_one(request, pk, actions.person_password_reset)
 
 
 @login_required
