@@ -14,33 +14,15 @@ to the one DATABASE_URL names (and dropped afterwards).
 import argparse
 import datetime
 import io
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
-_TMP = tempfile.TemporaryDirectory(prefix="imports-bench-")
-_THROWAWAY_SQLITE = "DATABASE_URL" not in os.environ
-if _THROWAWAY_SQLITE:
-    os.environ["DATABASE_URL"] = f"sqlite:///{_TMP.name}/bench.sqlite3"
+import openpyxl
+import throwaway
 
-import django  # noqa: E402
-
-django.setup()
-
-import openpyxl  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-
-from portal.imports.base import import_run  # noqa: E402
-from portal.imports.files import sheet_read  # noqa: E402
-from portal.imports.registry import importer_class  # noqa: E402
-from portal.lib import idnumbers  # noqa: E402
+from portal.imports.base import import_run
+from portal.imports.files import sheet_read
+from portal.imports.registry import importer_class
+from portal.lib import idnumbers
 
 
 def xlsx(headers: list[str], rows) -> bytes:
@@ -141,21 +123,11 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=10000)
     parser.add_argument("--register", type=int, default=100000)
     args = parser.parse_args()
-    settings.MEDIA_ROOT = _TMP.name
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    if not _THROWAWAY_SQLITE:
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    else:
-        call_command("migrate", verbosity=0)
-    try:
+    with throwaway.database():
         content, branches = organisations(args.orgs)
         timed("organisations", content)
         timed("people", roster(args.people, branches))
         timed("activities", register(args.register, args.people, branches))
-    finally:
-        if not _THROWAWAY_SQLITE:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

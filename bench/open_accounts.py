@@ -13,32 +13,17 @@ import argparse
 import datetime
 import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
-_TMP = tempfile.TemporaryDirectory(prefix="accounts-bench-")
-_THROWAWAY_SQLITE = "DATABASE_URL" not in os.environ
-if _THROWAWAY_SQLITE:
-    os.environ["DATABASE_URL"] = f"sqlite:///{_TMP.name}/bench.sqlite3"
+import throwaway
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
-
-from branches import actions, resources  # noqa: E402
-from branches.models import Organisation, Person, Role  # noqa: E402
-from portal.models import User  # noqa: E402
+from branches import actions, resources
+from branches.models import Organisation, Person, Role
+from portal.models import User
 
 
 def people(branch: Organisation, n: int, run: int) -> None:
@@ -64,17 +49,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the last run")
     options = parser.parse_args()
 
-    setup_test_environment()
-    old_name = None
-    if not _THROWAWAY_SQLITE:
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    else:
-        call_command("migrate", verbosity=0)
-    try:
+    with throwaway.database():
         run_bench(options)
-    finally:
-        if old_name is not None:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run_bench(options) -> None:

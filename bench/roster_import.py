@@ -14,38 +14,19 @@ import datetime
 import io
 import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
-_TMP = tempfile.TemporaryDirectory(prefix="roster-bench-")
-_THROWAWAY_SQLITE = "DATABASE_URL" not in os.environ
-if _THROWAWAY_SQLITE:
-    os.environ["DATABASE_URL"] = f"sqlite:///{_TMP.name}/bench.sqlite3"
+import openpyxl
+import throwaway
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-
-settings.MEDIA_ROOT = _TMP.name  # the uploads kept between preview and confirm go to the throwaway folder too
-
-import openpyxl  # noqa: E402
-from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
-
-from branches import actions  # noqa: E402
-from branches.importers import PersonImporter  # noqa: E402
-from branches.models import Grid, Organisation, Person, Role  # noqa: E402
-from portal.lib import idnumbers  # noqa: E402
+from branches import actions
+from branches.importers import PersonImporter
+from branches.models import Grid, Organisation, Person, Role
+from portal.lib import idnumbers
 
 
 def roster(rows: int, run: int) -> bytes:
@@ -85,17 +66,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the last confirm")
     options = parser.parse_args()
 
-    setup_test_environment()
-    old_name = None
-    if not _THROWAWAY_SQLITE:
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    else:
-        call_command("migrate", verbosity=0)
-    try:
+    with throwaway.database():
         run_bench(options)
-    finally:
-        if old_name is not None:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run_bench(options) -> None:

@@ -38,10 +38,6 @@ class TeamMemberImporter(ScopedImporter):
         Column("队内职务", "队长、副队长、队员；留空为队员", example="队员"),
     )
 
-    @classmethod
-    def organisation_choices(cls, user):
-        return None
-
     def read(self, rows: list[Row]) -> None:
         roles = cells.labels_of(TeamMembership.Role)
         self.people = PersonLookup(rows)

@@ -62,10 +62,6 @@ class HostImporter(ScopedImporter):
     def allowed(cls, user: User | None) -> bool:
         return user is None or scope_for(user).everything
 
-    @classmethod
-    def organisation_choices(cls, user):
-        return None
-
     def read(self, rows: list[Row]) -> None:
         sectors = cells.labels_of(HostUnit.Sector)
         formations = cells.labels_of(HostUnit.Formation, {"委派指导员": HostUnit.Formation.INSTRUCTOR})

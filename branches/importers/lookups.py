@@ -39,8 +39,9 @@ class ScopedImporter(Importer):
         return user is None or scope_for(user).manages_anything
 
     @classmethod
-    def organisation_choices(cls, user: User) -> QuerySet[Organisation]:
-        return organisation_choices_for_user(user=user)
+    def organisation_choices(cls, user: User) -> QuerySet[Organisation] | None:
+        """The organisations the upload may name as the default (None: this kind has no default organisation)."""
+        return organisation_choices_for_user(user=user) if cls.organisation_label else None
 
     @classmethod
     def organisation_default(cls, user: User, choices: QuerySet[Organisation]) -> Organisation | None:

@@ -39,10 +39,6 @@ class OrganisationImporter(ScopedImporter):
         Column("地址", "可留空"),
     )
 
-    @classmethod
-    def organisation_choices(cls, user):
-        return None
-
     def read(self, rows: list[Row]) -> None:
         kinds = cells.labels_of(Organisation.Kind)
         codes = values_of(rows, "编号") | values_of(rows, "上级编号")

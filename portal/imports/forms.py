@@ -16,7 +16,7 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args, user: User, importer: type[Importer], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         choices = importer.organisation_choices(user)
-        if choices is None or importer.organisation_label is None:
+        if choices is None:
             del self.fields["organisation"]
         else:
             field = self.fields["organisation"]

@@ -14,7 +14,6 @@ from django.urls import reverse
 
 from branches import actions as branch_actions
 from branches.models import HostUnit, Organisation, Person, PoliticalStatus, Role, RoleAssignment
-from branches.selectors import scope_for
 from portal.imports.base import import_run
 from portal.imports.files import Sheet, sheet_read
 from portal.imports.registry import importer_class
@@ -411,9 +410,11 @@ def test_secretary_scope_is_used_by_the_command(cast, tmp_path):
     cast.branch_b.save(update_fields=["code"])
     path = tmp_path / "名册.xlsx"
     path.write_bytes(xlsx(["姓名", "身份证号", "党组织"], ["越界者", fake_id_number(), "B1"]))
-    with pytest.raises(CommandError):
-        call_command("import_xlsx", "people", str(path), "--as", cast.secretary.username)
-    assert not scope_for(cast.secretary).covers_path(cast.branch_b.path)
+    with pytest.raises(CommandError, match="未写入任何数据"):
+        call_command("import_xlsx", "people", str(path), "--as", cast.secretary.username, "--commit")
+    assert not Person.objects.filter(name="越界者").exists()
+    call_command("import_xlsx", "people", str(path), "--as", cast.orgadmin.username, "--commit")
+    assert Person.objects.get(name="越界者").organisation == cast.branch_b
 
 
 # An import left half-way ---------------------------------------------------------------------------------------
