@@ -2,13 +2,12 @@
 
 import base64
 import copy
-import io
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +29,7 @@ from branches.forms import (
     RoleAssignForm,
     StatusStepForm,
 )
-from portal.web import apply_action, form_errors_to_messages, paginate
+from portal.web import apply_action, form_errors_to_messages, paginate, xlsx_response
 
 
 @login_required
@@ -344,12 +343,6 @@ def _require_managing_scope(request: HttpRequest) -> None:
         raise Http404("页面不存在。")
 
 
-def _xlsx_response(content: bytes, filename: str) -> FileResponse:
-    return FileResponse(
-        io.BytesIO(content), as_attachment=True, filename=filename, content_type=resources.XLSX_CONTENT_TYPE
-    )
-
-
 @login_required
 @require_GET
 def person_export(request: HttpRequest) -> HttpResponse:
@@ -357,4 +350,4 @@ def person_export(request: HttpRequest) -> HttpResponse:
     people = PersonFilter(request.GET, queryset=selectors.person_list_for_user(user=request.user), user=request.user)
     filters = {key: value for key, value in request.GET.items() if key != "page" and value}
     content = actions.person_export(actor=request.user, people=people.qs, filters=filters)
-    return _xlsx_response(content, f"人员名单-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(content, f"人员名单-{timezone.localdate():%Y%m%d}.xlsx")

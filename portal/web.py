@@ -1,5 +1,6 @@
 """Small helpers shared by the thin views of every app."""
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -7,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 
 
 def apply_action(request: HttpRequest, form: forms.Form, action: Callable[[dict], Any], success: str) -> Any:
@@ -37,3 +38,10 @@ def form_errors_to_messages(request: HttpRequest, form: forms.Form) -> None:
 
 def paginate(request: HttpRequest, queryset, per_page: int = 30) -> Page:
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def xlsx_response(content: bytes, filename: str) -> FileResponse:
+    """A workbook as a download: every export and template goes out through this one response."""
+    from portal.lib.xlsx import XLSX_CONTENT_TYPE
+
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)

@@ -29,8 +29,7 @@ from evaluations.forms.questionnaires import (
 )
 from evaluations.models import Question, Questionnaire, Response
 from evaluations.selectors import questionnaires as selectors
-from portal.lib.xlsx import XLSX_CONTENT_TYPE
-from portal.web import apply_action, form_errors_to_messages, paginate
+from portal.web import apply_action, form_errors_to_messages, paginate, xlsx_response
 
 DEVICE_COOKIE = "questionnaire_device"
 DEVICE_MAX_AGE = 365 * 24 * 60 * 60
@@ -312,7 +311,7 @@ def questionnaire_export(request: HttpRequest, pk: int) -> FileResponse:
     content = actions.questionnaire_export(actor=request.user, questionnaire=questionnaire, category_option=category)
     part = f"-{category.text}" if category else ""
     name = f"问卷结果-{questionnaire.pk}{part}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
+    return xlsx_response(content, name)
 
 
 # Public: the answering page ----------------------------------------------------------------------------------

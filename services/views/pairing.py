@@ -4,7 +4,6 @@ photos served through a scoped view, and the 一帮一 register export. Access �
 Photos never have a public URL: they live under MEDIA_ROOT/private/ (not served by any URL pattern) and reach the
 browser only through `visit_photo`, which asks the selector whether the user may see the pairing."""
 
-import io
 import mimetypes
 
 from django import forms
@@ -17,8 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from branches.selectors import scope_for
-from portal.lib.xlsx import XLSX_CONTENT_TYPE
-from portal.web import apply_action, form_errors_to_messages, paginate
+from portal.web import apply_action, form_errors_to_messages, paginate, xlsx_response
 from services.actions import pairing as actions
 from services.forms.pairing import EndForm, HouseholdForm, PairingCreateForm, PairingFilter, PlanForm, VisitForm
 from services.models import Pairing
@@ -191,7 +189,7 @@ def pairing_register_export(request: HttpRequest) -> FileResponse:
     filters = {key: value for key, value in request.GET.items() if key != "page" and value}
     content = actions.pairing_register_export(actor=request.user, pairings=pairings.qs, filters=filters)
     name = f"一帮一登记册-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
+    return xlsx_response(content, name)
 
 
 urlpatterns = [
