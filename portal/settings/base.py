@@ -180,7 +180,7 @@ if REDIS_URL:
     # (logged), and rate limits fail open (RATELIMIT_FAIL_OPEN below) while pages and writes keep working.
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "portal.cache.OutageTolerantRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
         }
