@@ -28,6 +28,7 @@ from evaluations.models import Answer, Option, Question, Questionnaire, Response
 from evaluations.selectors import questionnaires as selectors
 from portal.audit import audit_record, snapshot
 from portal.lib import xlsx
+from portal.lib.text import printable
 from portal.models import User
 
 MAX_TITLE = 120
@@ -483,7 +484,7 @@ def _choice_answers(question: Question, entry: Mapping, label: str) -> list[Answ
     if len(set(picks)) != len(picks):
         raise ValidationError(f"{label}的选项重复。")
     other = next((o for o in options.values() if o.is_other), None)
-    other_text = (entry.get("other") or "").strip()
+    other_text = printable(entry.get("other")).strip()
     if other_text:
         if other is None:
             raise ValidationError(f"{label}没有“其他”选项，不能填写其他内容。")
@@ -509,7 +510,7 @@ def _choice_answers(question: Question, entry: Mapping, label: str) -> list[Answ
 def _text_answer(question: Question, entry: Mapping, label: str) -> list[Answer]:
     if _picks(entry) or (entry.get("other") or "").strip():
         raise ValidationError(f"{label}是填空题，没有选项。")
-    text = (entry.get("text") or "").strip()
+    text = printable(entry.get("text")).strip()
     if len(text) > MAX_FREE_TEXT:
         raise ValidationError(f"{label}的回答不能超过 {MAX_FREE_TEXT} 字。")
     return [Answer(question=question, text=text)] if text else []
