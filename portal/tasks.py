@@ -12,6 +12,14 @@ def sessions_clear_task() -> dict:
     return {"deleted": sessions_clear()}
 
 
+@shared_task(base=ScheduledJob)
+def imports_sweep_task() -> dict:
+    """Uploads previewed and left unconfirmed (they may hold ID numbers, encrypted) are deleted after 24 hours."""
+    from portal.imports.storage import uploads_sweep
+
+    return {"deleted": uploads_sweep()}
+
+
 @shared_task
 def report_export_run_task(export_id: int) -> dict:
     """Builds one yearly report export (queued from the web once its row is committed)."""

@@ -244,6 +244,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.sessions_clear_task",
         "schedule": crontab(hour=3, minute=17),
     },
+    "imports-sweep": {
+        "task": "portal.tasks.imports_sweep_task",
+        "schedule": crontab(minute=23),
+    },
     "team-review": {
         "task": "services.tasks.team_review_propose_task",
         "schedule": crontab(day_of_month=1, month_of_year=12, hour=2, minute=0),
@@ -329,6 +333,7 @@ CELERY_BEAT_SCHEDULE = {
 # What each job is for, shown by `run_job --list` (beat rejects unknown keys inside the schedule entries).
 JOB_DESCRIPTIONS = {
     "sessions-clear": "每日清理过期会话",
+    "imports-sweep": "每小时删除超过 24 小时未确认的导入文件",
     "team-review": "每年 12 月生成志愿服务队队伍梳理建议（吐故纳新）",
     "points-settle": "每月 1 日结算党员积分（1 月 1 日同时记入新年度基础分，并补结上一年度）",
     "review-rounds-open": "每年 1 月、7 月 1 日为各党支部开启半年相互评议打分",
