@@ -13,8 +13,9 @@ from branches.models import Organisation
 from branches.selectors import scope_for
 from portal.audit import audit_record
 from portal.jobs import enqueue
-from portal.models import ReportExport, User
-from portal.reports.yearly import yearly_report_xlsx
+from portal.models import User
+from reports.models import ReportExport
+from reports.yearly import yearly_report_xlsx
 
 FIRST_YEAR = 2000
 
@@ -28,7 +29,7 @@ def report_export_start(*, actor: User, year: int, organisation: Organisation | 
     """Queues a report for a year and a subtree the actor manages (None: the whole tree, 组织部 only).
 
     The build runs in a worker once this commits; the page polls the row's progress."""
-    from portal.tasks import report_export_run_task
+    from reports.tasks import report_export_run_task
 
     scope = scope_for(actor)
     if organisation is None and not scope.everything:

@@ -12,17 +12,20 @@ import datetime
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branches import selectors as branch_selectors
+from branches.models import Organisation
 from branches.selectors import mobile_due_q, mobile_member_list_for_user, scope_for
 from evaluations.models import FollowUp, ReviewRound
 from evaluations.selectors.follow_ups import follow_up_list_for_user
 from evaluations.selectors.follow_ups import overdue_q as follow_up_overdue_q
 from evaluations.selectors.points import my_points
 from evaluations.selectors.reviews import review_round_list_for_user
-from portal.dashboards import links
 from portal.imports.storage import uploads_pending
 from portal.models import User
+from reports.dashboards import links
 from services import selectors as service_selectors
 from services.forms.activities import OPEN, ActivityFilter
 from services.models import Demand
@@ -159,3 +162,19 @@ def member_home(*, user: User, person_id: int, today: datetime.date) -> MemberHo
         asked=asked,
         pledge=pledge,
     )
+
+
+def home_for_user(*, user: User) -> dict:
+    """The home page: for those who manage something (or lead a team) the 待办 list, for anyone with a person
+    record their own standing and what they are asked to do (above); then the organisations they manage."""
+    scope = branch_selectors.scope_for(user)
+    today = timezone.localdate()
+    context: dict = {"scope": scope, "todo": todo_for_user(user=user, today=today)}
+    if scope.manages_anything:
+        # The top two levels of the user's own subtrees: a branch secretary's branch lies deeper than depth 2.
+        top = 1 if scope.everything else min(len(path) for path in scope.paths) // Organisation.steplen
+        organisations = branch_selectors.organisation_list_for_user(user=user)
+        context["organisations"] = organisations.filter(depth__lte=top + 1)[:20]
+    if scope.person_id:
+        context["me"] = member_home(user=user, person_id=scope.person_id, today=today)
+    return context

@@ -5,7 +5,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from branches.selectors import scope_for
-from portal.models import ReportExport, User
+from portal.models import User
+from reports.models import ReportExport
 
 
 def report_export_list_for_user(*, user: User) -> QuerySet[ReportExport]:

@@ -8,10 +8,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from portal.models import ReportExport
-from portal.reports import actions, selectors
-from portal.reports.forms import ReportExportForm
 from portal.web import apply_action, paginate
+from reports import actions, selectors
+from reports.forms import ReportExportForm
+from reports.models import ReportExport
 
 
 @login_required
@@ -28,7 +28,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         if export:
             return redirect("reports:report_list")
     context = {"form": form, "page": paginate(request, exports, per_page=20)}
-    return render(request, "portal/reports/report_list.html", context)
+    return render(request, "reports/report_list.html", context)
 
 
 @login_required
@@ -36,7 +36,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     """One history row; while the export runs, the row asks to be fetched again (htmx polling)."""
     export = selectors.report_export_get_for_user(user=request.user, pk=pk)
-    return render(request, "portal/reports/report_row.html", {"export": export})
+    return render(request, "reports/report_row.html", {"export": export})
 
 
 @login_required

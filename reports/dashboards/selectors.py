@@ -23,10 +23,10 @@ from branches.models import HostUnit, Organisation, RuleSettings
 from branches.selectors import mobile_member_list_for_user, mobile_overdue_q, organisation_get_for_user, scope_for
 from evaluations.models import FollowUp, ReviewSheet
 from evaluations.selectors.follow_ups import follow_up_list_for_user
-from portal.dashboards import figures, links
-from portal.dashboards.charts import chart_data
-from portal.dashboards.figures import BY_MONTH, BY_PATH, Area, Period
 from portal.models import User
+from reports.dashboards import figures, links
+from reports.dashboards.charts import chart_data
+from reports.dashboards.figures import BY_MONTH, BY_PATH, Area, Period
 from services.models import Demand
 from services.selectors.demands import demand_list_for_user
 from services.selectors.demands import overdue_q as demand_overdue_q

@@ -9,8 +9,8 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from portal.dashboards import selectors
-from portal.dashboards.forms import DashboardForm
+from reports.dashboards import selectors
+from reports.dashboards.forms import DashboardForm
 
 
 @login_required
@@ -23,7 +23,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         messages.warning(request, _("年度有误，已显示本年度的看板。"))
     year = form.chosen_year()
     data = selectors.dashboard_for_user(user=request.user, year=year, organisation=organisation)
-    return render(request, "portal/dashboards/dashboard.html", {"form": form, "dashboard": data})
+    return render(request, "reports/dashboards/dashboard.html", {"form": form, "dashboard": data})
 
 
 app_name = "dashboards"

@@ -23,18 +23,18 @@ from concurrent.futures import ThreadPoolExecutor
 from django.utils import timezone
 
 from branches.models import Organisation
-from portal.reports.yearly.activities import activities_section
-from portal.reports.yearly.assessment import assessment_section
-from portal.reports.yearly.base import Context, Figure, Report, Section, Table, report_session
-from portal.reports.yearly.coverage import coverage_section
-from portal.reports.yearly.demands import demands_section
-from portal.reports.yearly.membership import membership_section
-from portal.reports.yearly.pairing import pairing_section
-from portal.reports.yearly.pledges import pledges_section
-from portal.reports.yearly.points import points_section
-from portal.reports.yearly.ratings import ratings_section
-from portal.reports.yearly.volunteers import volunteers_section
-from portal.reports.yearly.workbook import ReportWorkbook, workbook_bytes
+from reports.yearly.activities import activities_section
+from reports.yearly.assessment import assessment_section
+from reports.yearly.base import Context, Figure, Report, Section, Table, report_session
+from reports.yearly.coverage import coverage_section
+from reports.yearly.demands import demands_section
+from reports.yearly.membership import membership_section
+from reports.yearly.pairing import pairing_section
+from reports.yearly.pledges import pledges_section
+from reports.yearly.points import points_section
+from reports.yearly.ratings import ratings_section
+from reports.yearly.volunteers import volunteers_section
+from reports.yearly.workbook import ReportWorkbook, workbook_bytes
 
 Progress = Callable[[int, str], None]
 

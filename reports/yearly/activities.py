@@ -11,7 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth
 
 from evaluations.selectors.assessment import ACTIVITY_STATES
-from portal.reports.yearly.base import (
+from reports.yearly.base import (
     HOURS,
     INT,
     MONEY,

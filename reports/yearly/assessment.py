@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from evaluations.models import BranchAssessment
 from evaluations.selectors.assessment import CHECKLIST, FIGURES, checklist_count, checklist_label
-from portal.reports.yearly.base import DEC1, INT, PCT, TEXT, Context, Figure, Section, Table, average, rate
+from reports.yearly.base import DEC1, INT, PCT, TEXT, Context, Figure, Section, Table, average, rate
 
 
 def assessment_section(ctx: Context) -> Section:

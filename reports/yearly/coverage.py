@@ -22,7 +22,7 @@ from branches.models import (
     RuleSettings,
     StatusStep,
 )
-from portal.reports.yearly.base import (
+from reports.yearly.base import (
     INT,
     PCT,
     TEXT,

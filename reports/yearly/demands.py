@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from django.db.models import Count, F, Q
 
-from portal.reports.yearly.base import INT, PCT, TEXT, TOTAL_LABEL, Context, Figure, Section, Table, rate
+from reports.yearly.base import INT, PCT, TEXT, TOTAL_LABEL, Context, Figure, Section, Table, rate
 from services.models import Demand, DemandCategory
 
 

@@ -7,8 +7,8 @@ from collections import defaultdict
 from django.db.models import Count, Max, Q
 
 from branches.models import MembershipEvent, MobileMember, MobileReport, PoliticalStatus, RuleSettings, StatusStep
-from portal.reports.yearly.base import DATE, INT, PCT, TEXT, Context, Figure, Section, Table, label_of, rate, unit_table
-from portal.reports.yearly.coverage import PIPELINE_STATUSES, member_counts
+from reports.yearly.base import DATE, INT, PCT, TEXT, Context, Figure, Section, Table, label_of, rate, unit_table
+from reports.yearly.coverage import PIPELINE_STATUSES, member_counts
 
 
 def membership_section(ctx: Context) -> Section:

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
 
-from portal.reports.yearly.base import (
+from reports.yearly.base import (
     DEC1,
     INT,
     PCT,

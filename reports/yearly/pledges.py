@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
-from portal.reports.yearly.base import INT, PCT, TEXT, TOTAL_LABEL, Context, Figure, Section, Table, rate, unit_table
+from reports.yearly.base import INT, PCT, TEXT, TOTAL_LABEL, Context, Figure, Section, Table, rate, unit_table
 from services.models import Pledge
 from services.selectors.pledges import pledge_items_with_progress
 

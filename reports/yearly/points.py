@@ -9,7 +9,7 @@ from django.db.models import Count, Q, Sum
 from branches.models import Person
 from evaluations.models import PointsEntry, PointsRule, ReviewRound, ReviewSheet
 from evaluations.selectors.points import quarter_bounds, shared_rank
-from portal.reports.yearly.base import (
+from reports.yearly.base import (
     DEC1,
     INT,
     PCT,

@@ -9,7 +9,7 @@ from collections import defaultdict
 from django.db.models import Count, F, Q, Sum
 
 from evaluations.models import Answer, FollowUp, Option, Question, Rating, Response
-from portal.reports.yearly.base import (
+from reports.yearly.base import (
     INT,
     PCT,
     TEXT,

@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.db.models import Count, Q
 
 from branches.models import MEMBER_STATUSES, PoliticalStatus
-from portal.reports.yearly.base import (
+from reports.yearly.base import (
     HOURS,
     INT,
     TEXT,

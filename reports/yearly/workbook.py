@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from portal.lib.xlsx import DATETIME_FORMAT, text_cell, value_cell
-from portal.reports.yearly.base import INT, Report, Section, Table
+from reports.yearly.base import INT, Report, Section, Table
 
 TITLE = Font(bold=True, size=14)
 BOLD = Font(bold=True)

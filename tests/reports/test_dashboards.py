@@ -25,7 +25,7 @@ from branches.selectors import mobile_overdue_through
 from evaluations.actions.follow_ups import follow_up_call_back, follow_up_close, follow_up_rectify
 from evaluations.actions.points import points_adjustment_decide, points_adjustment_request, points_settle
 from evaluations.models import FollowUp, PointsEntry, Rating, ReviewRound, ReviewSheet
-from portal.dashboards.selectors import dashboard_for_user
+from reports.dashboards.selectors import dashboard_for_user
 from services import actions as service_actions
 from services.actions.pairing import household_create, pairing_create, visit_record
 from services.models import Activity, Demand, HoursEntry, Household, Participation

@@ -3,8 +3,9 @@
 import pytest
 from django.utils import timezone
 
-from portal.models import JobRun, ReportExport
-from portal.tasks import report_export_yearly_task
+from portal.models import JobRun
+from reports.models import ReportExport
+from reports.tasks import report_export_yearly_task
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def builder(monkeypatch, settings, tmp_path):
         progress(50, "测试")
         return b"PK\x03\x04 workbook"
 
-    monkeypatch.setattr("portal.reports.actions.yearly_report_xlsx", build)
+    monkeypatch.setattr("reports.actions.yearly_report_xlsx", build)
     return calls
 
 

@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import AuditEvent, ReportExport
-from portal.reports import actions
+from portal.models import AuditEvent
+from reports import actions
+from reports.models import ReportExport
 
 LAST_YEAR = timezone.localdate().year - 1
 

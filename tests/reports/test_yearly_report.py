@@ -48,10 +48,10 @@ from evaluations.models import (
     ReviewSheet,
 )
 from evaluations.selectors.points import red_star_board
-from portal.models import ReportExport
-from portal.reports import actions as report_actions
-from portal.reports.yearly import SECTIONS, yearly_report_data, yearly_report_xlsx
-from portal.reports.yearly import points as points_module
+from reports import actions as report_actions
+from reports.models import ReportExport
+from reports.yearly import SECTIONS, yearly_report_data, yearly_report_xlsx
+from reports.yearly import points as points_module
 from services.actions import activities as activity_actions
 from services.actions import demands as demand_actions
 from services.actions import pairing as pairing_actions

@@ -1,6 +1,6 @@
 """`manage.py seed_demo`: builds the fictional demo district once and prints the demo logins (safe to re-run).
 
-It lives in `portal`, the top app, because it runs every app's demo builder in dependency order: the district
+It lives in `reports`, the top app, because it runs every app's demo builder in dependency order: the district
 (`branches.demo`), then its volunteer teams and year of service activities (`services.demo`), then the
 community registers (`services.demo.community`), then the evaluations (`evaluations.demo`). Each part is built
 only when it is missing, so a database seeded before the services part existed gets it on the next run."""

@@ -1,7 +1,7 @@
 """`manage.py yearly_report --year 2025 [--organisation ID] --output 年度报告.xlsx`: builds the yearly report
 (年度报告) workbook in this process, for the whole tree or one organisation's subtree, and writes it to a file.
 
-The web page queues the same build as a background export (portal.reports.actions); this is for 组织部's
+The web page queues the same build as a background export (reports.actions); this is for 组织部's
 operators and for timing it on a real database."""
 
 import time
@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from branches.models import Organisation
-from portal.reports.actions import FIRST_YEAR
-from portal.reports.yearly import scope_label, yearly_report_xlsx
+from reports.actions import FIRST_YEAR
+from reports.yearly import scope_label, yearly_report_xlsx
 
 
 class Command(BaseCommand):

@@ -6,7 +6,8 @@ from portal.selectors import notification_unread_count
 
 
 def navigation(request: HttpRequest) -> dict:
-    """What the navigation bar needs: whether the user manages anything (staff menus) or only themselves."""
+    """What the navigation bar needs: whether the user manages anything (staff menus) or only themselves. In
+    branches, not portal, because the answer is the user's scope (portal imports no domain app)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
