@@ -18,3 +18,12 @@ class PlainTextField(forms.CharField):
 
     def to_python(self, value):
         return super().to_python(printable(value) if isinstance(value, str) else value)
+
+
+class DateInput(forms.DateInput):
+    """A date as the browser's date picker (YYYY-MM-DD): every app's date fields use it."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "volunteers",
     "services",
     "evaluations",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -93,7 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.navigation",
+                "branches.context_processors.navigation",
             ],
         },
     },
@@ -314,7 +315,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # After the late settle of December (the first five days of January) and the yearly review rounds' close.
     "yearly-report": {
-        "task": "portal.tasks.report_export_yearly_task",
+        "task": "reports.tasks.report_export_yearly_task",
         "schedule": crontab(day_of_month=15, month_of_year=1, hour=4, minute=0),
     },
     # Not a DOMAIN cadence: the holiday calendar from the calendar package (DOMAIN §8). Weekly, so a new
@@ -326,7 +327,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Not a DOMAIN cadence: builds the report exports whose message was lost while the broker was down.
     "report-exports-resume": {
-        "task": "portal.tasks.report_exports_resume_task",
+        "task": "reports.tasks.report_exports_resume_task",
         "schedule": crontab(minute="*/10"),
     },
 }
