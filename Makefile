@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 # Two workers: the machines we run on have two cores.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test install install-dev assets migrate demo lint format check bench backup restore screenshots
+.PHONY: run test install install-dev assets migrate demo lint format check bench backup restore screenshots bundle bundle-check
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,16 @@ lint: install-dev
 format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# An offline release for servers without internet: dist/portal-<version>.tar.gz with the wheels of every pinned
+# dependency (built by the system python3, the servers' Python; BUNDLE_PYTHON=… for another), the collected static
+# files and install.sh (README 「部署」). `make bundle-check` installs it into a fresh venv without the package index
+# and runs check --deploy and the migrations (CI does).
+bundle: install
+	PY=$(PY) scripts/bundle.sh
+
+bundle-check: bundle
+	scripts/bundle_check.sh
 
 # PostgreSQL only: `make backup` writes backups/<timestamp>/ (db.dump + media.tar.gz);
 # `make restore BACKUP=backups/<timestamp>` loads it into DATABASE_URL, replacing what is there.

@@ -57,10 +57,9 @@ LEVELS, WEIGHTS = [5, 4, 3, 2, 1], [60, 28, 9, 2, 1]
 
 
 def ensure_database() -> None:
-    import psycopg2
+    import psycopg
 
-    connection = psycopg2.connect(host=HOST, port=5432, user="postgres", dbname="postgres")
-    connection.autocommit = True
+    connection = psycopg.connect(host=HOST, port=5432, user="postgres", dbname="postgres", autocommit=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = 'portal_bench'")
         if cursor.fetchone() is None:

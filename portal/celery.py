@@ -4,7 +4,9 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
+# Production settings unless DJANGO_SETTINGS_MODULE names others (manage.py names the development ones first, and the
+# tests theirs), so `celery -A portal worker` without its environment file refuses to start rather than run on defaults.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

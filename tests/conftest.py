@@ -23,6 +23,11 @@ from tests.factories import OrganisationFactory, UserFactory, member
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 CHROMIUM = "/usr/bin/chromium"
+DEPLOY_COMMANDS = ("nginx", "systemd-analyze", "openssl")  # tests/portal/test_deploy.py
+
+
+def _has_command(name: str) -> bool:
+    return bool(shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin"))
 
 
 def pytest_collection_modifyitems(config, items):
@@ -31,6 +36,7 @@ def pytest_collection_modifyitems(config, items):
         "postgres": None if ON_POSTGRES else "需要 PostgreSQL（设置 DATABASE_URL）",
         "redis": None if settings.REDIS_URL else "需要 Redis（设置 REDIS_URL）",
         "browser": None if shutil.which(CHROMIUM) else f"需要 {CHROMIUM}",
+        "nginx": None if all(map(_has_command, DEPLOY_COMMANDS)) else "需要 nginx、systemd-analyze 和 openssl",
     }
     for item in items:
         for marker, reason in missing.items():

@@ -1,5 +1,5 @@
-"""Writing generated rows straight into the tables: PostgreSQL `COPY … FROM STDIN` (CSV) through psycopg2's
-`copy_expert`, or plain `executemany` INSERTs on other databases (SQLite, for the demo scale in tests).
+"""Writing generated rows straight into the tables: PostgreSQL `COPY … FROM STDIN` (CSV) through psycopg's
+`cursor.copy()`, or plain `executemany` INSERTs on other databases (SQLite, for the demo scale in tests).
 
 Rows are tuples in the order of a column list (field attnames). Every primary key is assigned by the generator, so
 foreign keys are known without reading anything back; the sequences are moved past them at the end. Before the
@@ -94,15 +94,13 @@ class Loader:
                 writer.writerow(row)
                 pending += 1
                 if pending == CHUNK:
-                    buffer.seek(0)
-                    cursor.copy_expert(sql, buffer)
+                    _copy(cursor, sql, buffer)
                     written += pending
                     buffer = io.StringIO()
                     writer = csv.writer(buffer, lineterminator="\n")
                     pending = 0
             if pending:
-                buffer.seek(0)
-                cursor.copy_expert(sql, buffer)
+                _copy(cursor, sql, buffer)
                 written += pending
             for statement in rebuild:
                 cursor.execute(statement)
@@ -216,3 +214,9 @@ class Loader:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         return time.monotonic() - started
+
+
+def _copy(cursor, sql: str, buffer: io.StringIO) -> None:
+    """One chunk of CSV rows through COPY … FROM STDIN (psycopg 3; Django's cursor wrapper passes copy() through)."""
+    with cursor.copy(sql) as copy:
+        copy.write(buffer.getvalue())

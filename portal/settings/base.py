@@ -25,7 +25,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 # The embedded default needs a key to start; production must set its own (check --deploy rejects this one).
-SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-embedded-default-change-me")
+EMBEDDED_SECRET_KEY = "django-insecure-embedded-default-change-me"
+SECRET_KEY = os.environ.get("SECRET_KEY", EMBEDDED_SECRET_KEY)
 # ID numbers are kept only as a keyed hash (to find duplicates) and a masked form; rotating SECRET_KEY must not
 # break duplicate detection, so the key can be pinned separately.
 PERSONAL_DATA_KEY = os.environ.get("PERSONAL_DATA_KEY", SECRET_KEY)
@@ -38,7 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "portal.apps.StaticFilesConfig",  # django.contrib.staticfiles, collecting only the vendor files pages use
     "django.contrib.humanize",
     "django.forms",  # its widget templates, for FORM_RENDERER = TemplatesSetting
     "allauth",
@@ -156,13 +157,16 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Vendor assets come from npm (package-lock.json) and are served by us: no CDN, intranets are offline.
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
+# A release bundle (make bundle) ships the collected files instead of node_modules: no npm on the server.
+if not (BASE_DIR / "node_modules").is_dir() and (STATIC_ROOT / "vendor").is_dir():
+    STATICFILES_DIRS = STATICFILES_DIRS[:1]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {

@@ -18,3 +18,11 @@ def num(value: object, places: int = 2) -> str:
 @register.filter
 def short_date(value, arg: str = "") -> str:
     return _short_date(value, with_time=arg == "time")
+
+
+@register.simple_tag
+def portal_version() -> str:
+    """The release, for the page footer (so a user reporting a problem can say which one)."""
+    import portal
+
+    return portal.__version__

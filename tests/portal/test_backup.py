@@ -6,7 +6,7 @@ import uuid
 from contextlib import closing
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 from django.apps import apps
 from django.db import connection
@@ -26,8 +26,8 @@ def _url(name: str) -> str:
 
 def _counts(url: str) -> dict[str, int]:
     tables = sorted({model._meta.db_table for model in apps.get_models()})
-    # closing(): psycopg2's own `with` only ends the transaction, and an open session blocks dropping the database.
-    with closing(psycopg2.connect(url)) as db, db.cursor() as cursor:
+    # closing(): an open session blocks dropping the database.
+    with closing(psycopg.connect(url)) as db, db.cursor() as cursor:
         counts = {}
         for table in tables:
             cursor.execute(f'SELECT count(*) FROM "{table}"')  # table names come from our own models
@@ -58,8 +58,7 @@ def test_a_backup_restored_into_a_fresh_database_has_the_same_rows_and_files(cas
     assert (backup / "db.dump").stat().st_size > 0
 
     fresh = f"restore_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(_url("postgres"))
-    admin.autocommit = True
+    admin = psycopg.connect(_url("postgres"), autocommit=True)
     admin.cursor().execute(f'CREATE DATABASE "{fresh}"')
     try:
         restored_media = tmp_path / "restored"

@@ -116,7 +116,7 @@ def test_with_redis_down_pages_and_writes_go_on_and_the_queued_work_runs_once_re
 @pytest.mark.django_db(transaction=True)
 def test_the_database_gone_mid_request_gives_a_clean_page_and_writes_nothing(cast, login, monkeypatch):
     """The connection is killed by the server between the action's first write and its audit record."""
-    import psycopg2
+    import psycopg
 
     from services.actions import demands as demand_actions
     from services.models import Demand
@@ -126,7 +126,7 @@ def test_the_database_gone_mid_request_gives_a_clean_page_and_writes_nothing(cas
     def audit_after_the_connection_dies(**kwargs):
         pid = connection.connection.info.backend_pid
         settings_dict = connections["default"].settings_dict
-        killer = psycopg2.connect(
+        killer = psycopg.connect(
             dbname=settings_dict["NAME"],
             user=settings_dict["USER"] or "postgres",
             host=settings_dict["HOST"] or "127.0.0.1",
@@ -135,7 +135,7 @@ def test_the_database_gone_mid_request_gives_a_clean_page_and_writes_nothing(cas
         try:
             killer.cursor().execute("SELECT pg_terminate_backend(%s)", [pid])
         finally:
-            killer.close()  # psycopg2's `with` would only commit, and a stray session blocks dropping the test DB
+            killer.close()  # a stray session blocks dropping the test DB
         return real_audit(**kwargs)
 
     monkeypatch.setattr(demand_actions, "audit_record", audit_after_the_connection_dies)
@@ -177,7 +177,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_another_worker_and_its_effect_happ
     import sys
     import time
 
-    import psycopg2
+    import psycopg
 
     from portal.celery import app
     from reports.tasks import report_export_run_task
@@ -197,7 +197,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_another_worker_and_its_effect_happ
         command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
         return subprocess.Popen(command, env=env, cwd=settings.BASE_DIR)
 
-    lock = psycopg2.connect(dbname=db["NAME"], user=db["USER"] or "postgres", host=db["HOST"] or "127.0.0.1")
+    lock = psycopg.connect(dbname=db["NAME"], user=db["USER"] or "postgres", host=db["HOST"] or "127.0.0.1")
     first = second = None
     try:
         app.control.purge()
