@@ -19,6 +19,7 @@ git ls-files -z --cached --others --exclude-standard \
 
 # The static files, collected with the production storage (hashed names, precompressed .gz).
 DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY="bundle-$(head -c 32 /dev/urandom | base64)" \
+  PERSONAL_DATA_KEY="bundle-personal-$(head -c 32 /dev/urandom | base64)" \
   ALLOWED_HOSTS=bundle STATIC_ROOT="$ROOT/app/staticfiles" \
   "$PY" manage.py collectstatic --noinput -v0
 

@@ -10,6 +10,7 @@ tar -C "$WORK" -xzf "$BUNDLE"
 cat > "$WORK/portal.env" <<ENV
 DJANGO_SETTINGS_MODULE=portal.settings.production
 SECRET_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '/+=')
+PERSONAL_DATA_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '/+=')
 ALLOWED_HOSTS=portal.example.org
 DATABASE_URL=sqlite:///$WORK/db.sqlite3
 MEDIA_ROOT=$WORK/media

@@ -185,6 +185,7 @@ def site(tmp_path_factory):
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         SECRET_KEY=secrets.token_urlsafe(48),
+        PERSONAL_DATA_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS="127.0.0.1",
         CSRF_TRUSTED_ORIGINS=f"https://127.0.0.1:{https_port}",
         DATABASE_URL=f"sqlite:///{base / 'db.sqlite3'}",

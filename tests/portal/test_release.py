@@ -50,12 +50,17 @@ def _start(module: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_")) and k != "DEBUG"}
     clean.pop("SECRET_KEY", None)
     clean.pop("ALLOWED_HOSTS", None)
+    clean.pop("PERSONAL_DATA_KEY", None)
     clean.update(env)
     code = f"import {module}; from django.conf import settings; print(settings.SETTINGS_MODULE, settings.DEBUG)"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
 
 
-GOOD = {"SECRET_KEY": secrets.token_urlsafe(48), "ALLOWED_HOSTS": "portal.example.org"}
+GOOD = {
+    "SECRET_KEY": secrets.token_urlsafe(48),
+    "PERSONAL_DATA_KEY": secrets.token_urlsafe(48),
+    "ALLOWED_HOSTS": "portal.example.org",
+}
 
 
 @pytest.mark.parametrize("module", ["portal.wsgi", "portal.asgi"])
@@ -78,8 +83,11 @@ def test_celery_uses_production_settings_by_default():
         ({"ALLOWED_HOSTS": "portal.example.org"}, "SECRET_KEY"),
         ({"ALLOWED_HOSTS": "x", "SECRET_KEY": "django-insecure-embedded-default-change-me"}, "SECRET_KEY"),
         ({"ALLOWED_HOSTS": "x", "SECRET_KEY": "请替换为随机生成的长密钥"}, "SECRET_KEY"),
-        ({"SECRET_KEY": GOOD["SECRET_KEY"]}, "ALLOWED_HOSTS"),
+        ({"SECRET_KEY": GOOD["SECRET_KEY"], "PERSONAL_DATA_KEY": GOOD["PERSONAL_DATA_KEY"]}, "ALLOWED_HOSTS"),
         ({**GOOD, "DEBUG": "1"}, "DEBUG"),
+        ({**GOOD, "PERSONAL_DATA_KEY": ""}, "PERSONAL_DATA_KEY"),
+        ({**GOOD, "PERSONAL_DATA_KEY": GOOD["SECRET_KEY"]}, "PERSONAL_DATA_KEY"),
+        ({**GOOD, "PERSONAL_DATA_KEY": "请替换为另一个随机长密钥"}, "PERSONAL_DATA_KEY"),
     ],
 )
 def test_production_refuses_development_defaults(env, message):

@@ -55,6 +55,7 @@ def production_env(tmp_path_factory) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         SECRET_KEY=secrets.token_urlsafe(48),  # 64 random characters: what check --deploy asks for
+        PERSONAL_DATA_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS="example.org",
         DATABASE_URL=env.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('deploy')}/deploy.sqlite3",
     )
