@@ -15,7 +15,7 @@ from branches.models import Person
 from services.actions.demands import demand_receive
 from services.models import Demand, DemandCategory
 from tests.factories import HostUnitFactory, PersonFactory, member
-from tests.services.test_attendance_views import running_activity
+from tests.services.hours_helpers import running_activity
 from volunteers import actions as team_actions
 from volunteers.models import Team
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from evaluations.actions.assessment import branch_assess
 from evaluations.selectors.assessment import CHECKLIST
+from tests.evaluations.assessment_helpers import Y, demand, past_activity
 from tests.evaluations.conftest import local, rate
-from tests.evaluations.test_assessment_figures import Y, demand, past_activity
 from tests.factories import OrganisationFactory, member
 
 pytestmark = pytest.mark.django_db

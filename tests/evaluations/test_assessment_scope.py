@@ -17,7 +17,7 @@ from evaluations.actions.assessment import branch_assess
 from evaluations.models import BranchAssessment
 from evaluations.selectors.assessment import CHECKLIST
 from tests.conftest import Cast
-from tests.evaluations.test_assessment_figures import Y
+from tests.evaluations.assessment_helpers import Y
 from tests.harness import DONE, INVALID, LOGIN, ScopeTable
 
 E = "evaluations:"

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from evaluations.actions.points import rule_set_for_year
 from evaluations.models import PointsEntry
-from tests.evaluations.test_points_rules import YEAR
+from tests.evaluations.points_helpers import YEAR
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db

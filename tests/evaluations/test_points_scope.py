@@ -14,7 +14,7 @@ from django.urls import reverse
 from evaluations.actions.points import points_adjustment_request
 from evaluations.models import PointsAdjustment, PointsEntry, PointsRule, PointsRuleSet
 from tests.conftest import Cast
-from tests.evaluations.test_points_rules import YEAR, day, past_activity, settle
+from tests.evaluations.points_helpers import YEAR, day, past_activity, settle
 from tests.harness import AUDITED, DONE, LOGIN, REFUSED, ScopeTable
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from evaluations.actions.points import (
 from evaluations.models import PointsAdjustment, PointsEntry, PointsRule, PointsRuleSet
 from evaluations.tasks import points_settle_task
 from portal.models import AuditEvent
-from tests.evaluations.test_points_rules import YEAR, day, past_activity, points_of, settle
+from tests.evaluations.points_helpers import YEAR, day, past_activity, points_of, settle
 from tests.factories import UserFactory, member
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,7 @@ from evaluations.models import Option, Question, Questionnaire, Response
 from evaluations.selectors.questionnaires import questionnaire_code
 from evaluations.views.questionnaires import DEVICE_COOKIE
 from tests.conftest import Cast
-from tests.evaluations.test_questionnaire_actions import Survey, survey
-from tests.evaluations.test_questionnaire_answer import post_data
+from tests.evaluations.questionnaire_helpers import Survey, post_data, survey
 from tests.harness import DONE, FILE, LOGIN, REFUSED, SAVED, ScopeTable
 
 

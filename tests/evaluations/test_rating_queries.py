@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.evaluations.test_rating_actions import make_activity, submit
+from tests.evaluations.rating_helpers import make_activity, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from evaluations.selectors.ratings import rating_code
 from services.models import Activity
 from tests.conftest import Cast
-from tests.evaluations.test_rating_actions import make_activity
+from tests.evaluations.rating_helpers import make_activity
 from tests.harness import LOGIN, ROLES, ScopeTable, user_of
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.utils import timezone
 from branches import actions
 from portal.audit_labels import ACTION_LABELS, action_label, change_rows, object_label
 from portal.models import AuditEvent
-from tests.portal.test_page_text import visible_text
+from tests.portal.page_text import visible_text
 
 pytestmark = pytest.mark.django_db
 

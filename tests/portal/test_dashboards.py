@@ -29,8 +29,8 @@ from portal.dashboards.selectors import dashboard_for_user
 from services import actions as service_actions
 from services.actions.pairing import household_create, pairing_create, visit_record
 from services.models import Activity, Demand, HoursEntry, Household, Participation
+from tests.evaluations.assessment_helpers import Y, demand, past_activity, yearly_round
 from tests.evaluations.conftest import local, rate
-from tests.evaluations.test_assessment_figures import Y, demand, past_activity, yearly_round
 from tests.factories import HostUnitFactory, OrganisationFactory, member
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,7 @@ from branches.models import Organisation
 from evaluations.models import Rating
 from portal.models import AuditEvent, ReportExport
 from portal.reports import actions as report_actions
-from tests.evaluations.test_rating_actions import make_activity
-from tests.evaluations.test_rating_public import opened, url
+from tests.evaluations.rating_helpers import make_activity, opened, url
 
 LAST_YEAR = timezone.localdate().year - 1
 

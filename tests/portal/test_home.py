@@ -16,10 +16,10 @@ from tests.evaluations.conftest import activity as rated_activity
 from tests.evaluations.conftest import bad_follow_up, local
 from tests.evaluations.review_helpers import open_round
 from tests.factories import member
-from tests.services.test_activity_views import make_activity
-from tests.services.test_demand_actions import receive
-from tests.services.test_hours_views import attended
-from tests.services.test_pledge_actions import make_pledge
+from tests.services.activity_helpers import make_activity
+from tests.services.demand_helpers import receive
+from tests.services.hours_helpers import attended
+from tests.services.pledge_helpers import make_pledge
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from services import actions
 from services.models import Activity, HoursEntry
 from tests.factories import member
-from tests.services.test_activity_views import HOUR, category, make_activity
+from tests.services.activity_helpers import HOUR, category, make_activity
 
 pytestmark = pytest.mark.django_db
 

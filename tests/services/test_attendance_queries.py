@@ -11,8 +11,7 @@ from django.urls import reverse
 from services import actions
 from services.models import HoursEntry
 from tests.factories import member
-from tests.services.test_attendance_views import running_activity, sign_up
-from tests.services.test_hours_checker import DAY, at, held
+from tests.services.hours_helpers import DAY, at, held, running_activity, sign_up
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from services.models import Activity, ActivityCategory, HoursEntry, Participatio
 from tests.conftest import Cast
 from tests.factories import member
 from tests.harness import DONE, LOGIN, REFUSED, ScopeTable
-from tests.services.test_attendance_views import running_activity, sign_up
+from tests.services.hours_helpers import running_activity, sign_up
 
 NOTHING = REFUSED  # 302 to a page, nothing written (ids outside scope ignored)
 

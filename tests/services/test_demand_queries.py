@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from services.actions.demands import demand_assign, demand_call_back, demand_complete
 from tests.factories import member
-from tests.services.test_demand_actions import receive, team_of_a
+from tests.services.demand_helpers import receive, team_of_a
 from volunteers import actions as team_actions
 from volunteers.models import Skill, Team
 

@@ -21,7 +21,7 @@ from services.models import Demand
 from services.views.demands import DONE_SALT
 from tests.conftest import Cast
 from tests.harness import DONE, LOGIN, REFUSED, ScopeTable
-from tests.services.test_demand_actions import category, team_of_a
+from tests.services.demand_helpers import category, team_of_a
 from volunteers.models import Team
 
 

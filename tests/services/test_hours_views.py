@@ -8,22 +8,12 @@ from django.urls import reverse
 from portal.models import AuditEvent
 from services import actions
 from services.models import HoursEntry, Participation
-from tests.services.test_attendance_views import running_activity, sign_up
+from tests.services.hours_helpers import attended, running_activity, sign_up
 
 pytestmark = pytest.mark.django_db
 
 PENDING_URL = "services:hours_pending"
 APPROVE_URL = "services:hours_approve"
-
-
-def attended(cast, *people, hours=Decimal(3), title="义诊"):
-    """An activity of branch A where the given people attended (pending entries, recorded by the secretary)."""
-    activity = running_activity(cast.secretary, cast.branch_a, title=title)
-    participations = sign_up(activity, *people)
-    actions.attendance_record(
-        actor=cast.secretary, activity=activity, marks={p.pk: (True, hours) for p in participations}
-    )
-    return activity, participations
 
 
 def entry_of(participation: Participation) -> HoursEntry:

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from portal.models import AuditEvent
 from services.actions.pairing import visit_record
-from tests.services.test_pairing_actions import DAY, make_household, make_pairing, month_start, today
+from tests.services.pairing_helpers import DAY, make_household, make_pairing, month_start, today
 
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("services:pairing_register_export")

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from services.actions.pairing import visit_record
 from tests.factories import member
-from tests.services.test_pairing_actions import DAY, jpeg_bytes, make_household, make_pairing, month_start, upload
+from tests.services.pairing_helpers import DAY, jpeg_bytes, make_household, make_pairing, month_start, upload
 
 pytestmark = pytest.mark.django_db
 CEILING = 20

@@ -16,7 +16,7 @@ from services.actions.pairing import visit_record
 from services.models import Household, Pairing, PairingVisit, VisitPhoto
 from tests.conftest import Cast
 from tests.harness import DONE, FILE, LOGIN, ScopeTable
-from tests.services.test_pairing_actions import jpeg_bytes, make_household, make_pairing, today, upload
+from tests.services.pairing_helpers import jpeg_bytes, make_household, make_pairing, today, upload
 
 
 @dataclass

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from services.actions.pledges import pledge_item_add, pledge_progress_record, post_check, post_create
 from tests.factories import member
-from tests.services.test_pledge_actions import make_pledge
-from tests.services.test_post_actions import FIELDS
+from tests.services.pledge_helpers import FIELDS, make_pledge
 
 pytestmark = pytest.mark.django_db
 

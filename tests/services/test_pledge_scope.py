@@ -16,8 +16,7 @@ from services.actions.pledges import pledge_appraise, post_create
 from services.models import Pledge, PledgeItem, PledgeProgress, Post
 from tests.conftest import Cast
 from tests.harness import DONE, LOGIN, REFUSED, ScopeTable
-from tests.services.test_pledge_actions import APPRAISAL, make_pledge
-from tests.services.test_post_actions import FIELDS
+from tests.services.pledge_helpers import APPRAISAL, FIELDS, make_pledge
 
 
 @dataclass

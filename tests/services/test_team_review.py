@@ -2,7 +2,6 @@
 
 import datetime
 import json
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,10 +11,10 @@ from django.utils import timezone
 from branches import actions as branch_actions
 from branches.models import MembershipEvent, Person
 from services import actions
-from services.models import ActivityCategory, HoursEntry
-from services.selectors import hours_pending_for_user
+from services.models import HoursEntry
 from services.tasks import team_review_propose_task
 from tests.factories import member
+from tests.services.team_helpers import give_hours
 from volunteers import actions as team_actions
 from volunteers import selectors as team_selectors
 from volunteers.models import ReviewProposal, Team, TeamMembership
@@ -23,39 +22,6 @@ from volunteers.models import ReviewProposal, Team, TeamMembership
 TODAY = timezone.localdate()
 YEAR = TODAY.year
 TWO_YEARS_AGO = TODAY - datetime.timedelta(days=730)
-
-
-def give_hours(actor, team: Team, person: Person, *, days_ago: int = 0, approve: bool = True) -> None:
-    """Service hours the real way: an activity of the team, the person on its sheet, attendance, approval.
-
-    A running activity (started 3 hours ago) takes sign-ups; a past one only walk-ins."""
-    starts_at = timezone.now() - datetime.timedelta(days=days_ago, hours=3)
-    ends_at = starts_at + datetime.timedelta(hours=4)
-    activity = actions.activity_create(
-        actor=actor,
-        title=f"{person.name}的服务",
-        category=ActivityCategory.objects.get(code="health"),
-        place="社区",
-        starts_at=starts_at,
-        ends_at=ends_at,
-        team=team,
-    )
-    actions.activity_publish(actor=actor, activity=activity)
-    if ends_at > timezone.now():
-        participation = actions.participation_sign_up(actor=actor, activity=activity, person=person)
-        actions.attendance_record(actor=actor, activity=activity, marks={participation.pk: (True, Decimal(2))})
-    else:
-        actions.participation_walk_in(actor=actor, activity=activity, person=person, hours=Decimal(2))
-    if approve:
-        pending = hours_pending_for_user(user=actor).filter(participation__activity=activity)
-        assert actions.hours_approve(actor=actor, entries=list(pending)) == 1
-
-
-@pytest.fixture
-def team(cast) -> Team:
-    return team_actions.team_create(
-        actor=cast.secretary, name="甲志愿服务大队", level=Team.Level.BRIGADE, organisation=cast.branch_a
-    )
 
 
 def _join(cast, team: Team, name: str, joined_on: datetime.date = TWO_YEARS_AGO) -> Person:
