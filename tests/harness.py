@@ -30,7 +30,8 @@ Outcomes: a status code (and nothing written, not even an audit event), or one o
 - FILE: 200 with an .xlsx workbook, nothing written but one audit event.
 
 Query counts: `page_queries(client, url, ceiling)` GETs a page, checks it answers 200 within the ceiling and
-returns how many queries it took; `queries_of(fn)` counts the queries of any call.
+returns how many queries it took; `queries_of(fn)` counts the queries of any call; `with at_most(n):` fails a block
+that runs more than n queries, `with counting() as queries:` only counts them.
 """
 
 from __future__ import annotations
@@ -181,10 +182,17 @@ def _row_id(row: tuple) -> str:
 
 
 @contextmanager
+def counting() -> Iterator[CaptureQueriesContext]:
+    """`with counting() as queries:` — `len(queries)` is how many queries the block ran."""
+    with CaptureQueriesContext(connection) as queries:
+        yield queries
+
+
+@contextmanager
 def at_most(ceiling: int) -> Iterator[CaptureQueriesContext]:
     """`with at_most(12) as queries:` — fails when the block ran more than `ceiling` queries (listing them);
     `len(queries)` is how many it ran."""
-    with CaptureQueriesContext(connection) as queries:
+    with counting() as queries:
         yield queries
     if len(queries) > ceiling:
         listing = "\n".join(f"{i}. {q['sql']}" for i, q in enumerate(queries.captured_queries, 1))
@@ -201,6 +209,6 @@ def page_queries(client, url: str, ceiling: int, params: dict | None = None) -> 
 
 def queries_of(fn: Callable[[], Any]) -> int:
     """How many queries a call takes."""
-    with CaptureQueriesContext(connection) as queries:
+    with counting() as queries:
         fn()
     return len(queries)

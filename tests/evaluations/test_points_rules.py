@@ -18,13 +18,20 @@ from services.models import (
     Demand,
     DemandCategory,
     Household,
-    Pairing,
-    PairingVisit,
     Pledge,
 )
 from tests.evaluations.conftest import local, rate
 from tests.evaluations.points_helpers import YEAR, _upheld, day, past_activity, points_of, settle
-from tests.factories import PersonFactory, member
+from tests.factories import (
+    DemandFactory,
+    HouseholdFactory,
+    PairingFactory,
+    PairingVisitFactory,
+    PersonFactory,
+    PledgeFactory,
+    PointsEntryFactory,
+    member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +198,7 @@ def test_a_short_mobile_absence_does_not_exempt(cast):
 
 
 def _demand(cast, person, *, done_on: datetime.date, deadline: datetime.date) -> Demand:
-    return Demand.objects.create(
+    return DemandFactory(
         organisation=cast.branch_a,
         channel=Demand.Channel.HOTLINE,
         category=DemandCategory.objects.order_by("pk").first(),
@@ -214,15 +221,15 @@ def test_demand_done_within_its_deadline_3_to_the_assigned_person(cast):
 
 
 def test_pairing_visit_1_at_most_once_per_pair_and_month(cast):
-    household = Household.objects.create(
+    household = HouseholdFactory(
         organisation=cast.branch_a, head_name="王大爷", address="幸福里1号", situation=Household.Situation.OLD_MEMBER
     )
-    pairing = Pairing.objects.create(
+    pairing = PairingFactory(
         helper=cast.member_person, household=household, organisation=cast.branch_a, started_on=day(1, 1),
         help_plan="每月走访", content="生活照料",
     )  # fmt: skip
     for on in (day(2, 3), day(2, 20), day(3, 1)):
-        PairingVisit.objects.create(pairing=pairing, date=on, notes="走访")
+        PairingVisitFactory(pairing=pairing, date=on, notes="走访")
     settle()
     keys = set(PointsEntry.objects.filter(rule__code=Code.PAIRING_VISIT).values_list("source_key", flat=True))
     assert keys == {f"pairing_visit:{pairing.pk}:{YEAR}-02", f"pairing_visit:{pairing.pk}:{YEAR}-03"}
@@ -230,11 +237,11 @@ def test_pairing_visit_1_at_most_once_per_pair_and_month(cast):
 
 
 def test_pledge_fulfilled_5(cast):
-    Pledge.objects.create(
+    PledgeFactory(
         year=YEAR, organisation=cast.branch_a, person=cast.member_person, title="每月服务",
         result=Pledge.Result.FULFILLED, appraised_on=day(12, 1),
     )  # fmt: skip
-    Pledge.objects.create(
+    PledgeFactory(
         year=YEAR, organisation=cast.branch_a, person=cast.person_a, title="每月服务",
         result=Pledge.Result.PARTIAL, appraised_on=day(12, 1),
     )  # fmt: skip
@@ -266,7 +273,7 @@ def test_mobile_report_on_time_1_late_nothing(cast):
 def test_the_yearly_total_never_shows_below_zero(cast):
     settle()
     manual = rule_set_for_year(year=YEAR).rules.get(code=Code.MANUAL)
-    PointsEntry.objects.create(
+    PointsEntryFactory(
         person=cast.member_person, organisation=cast.branch_a, date=day(9), points=-75, rule=manual,
         source_type="manual", source_key="test:floor",
     )  # fmt: skip

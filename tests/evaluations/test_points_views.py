@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from evaluations.models import PointsAdjustment, PointsEntry, PointsRule, PointsRuleSet
 from portal.models import AuditEvent
 from tests.evaluations.points_helpers import YEAR, day, past_activity, settle
+from tests.factories import PointsEntryFactory
 
 pytestmark = pytest.mark.django_db
 Code = PointsRule.Code
@@ -47,7 +48,7 @@ def test_my_points_shows_total_rules_rank_and_links_each_entry_to_its_source(cas
 
 def test_the_page_explains_the_floor(cast, login, settled):
     manual = PointsRuleSet.objects.get(year=YEAR).rules.get(code=Code.MANUAL)
-    PointsEntry.objects.create(
+    PointsEntryFactory(
         person=cast.member_person, organisation=cast.branch_a, date=day(9), points=-100, rule=manual,
         source_type="manual", source_key="test:floor",
     )  # fmt: skip

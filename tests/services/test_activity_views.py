@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from portal.models import AuditEvent
 from services import actions, selectors
-from services.models import Activity, ActivityCategory, HoursEntry, Participation
-from tests.factories import UserFactory, member
+from services.models import Activity, HoursEntry, Participation
+from tests.factories import ActivityCategoryFactory, UserFactory, member
 from tests.services.activity_helpers import HOUR, attend, category, form_data, local_input, make_activity, messages_of
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_create_bad_input_is_refused_in_chinese_and_writes_nothing(cast, login, 
 
 
 def test_inactive_category_is_not_offered(cast, login):
-    retired = ActivityCategory.objects.create(code="retired", name="停用类别", is_active=False)
+    retired = ActivityCategoryFactory(code="retired", name="停用类别", is_active=False)
     client = login(cast.secretary)
     assert "停用类别" not in client.get(reverse("services:activity_create")).content.decode()
     before = _writes()

@@ -14,6 +14,7 @@ from services import actions
 from services.models import HoursEntry
 from services.tasks import team_review_propose_task
 from tests.factories import member
+from tests.harness import queries_of
 from tests.services.team_helpers import give_hours
 from volunteers import actions as team_actions
 from volunteers import selectors as team_selectors
@@ -151,13 +152,8 @@ def test_a_run_by_hand_is_limited_to_teams_the_actor_runs(cast, team, crew):
 
 
 def test_the_run_costs_the_same_queries_with_few_or_many_members(cast, team):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def measure(year: int) -> int:
-        with CaptureQueriesContext(connection) as queries:
-            actions.team_review_run(actor=None, year=year, today=TODAY)
-        return len(queries)
+        return queries_of(lambda: actions.team_review_run(actor=None, year=year, today=TODAY))
 
     for i in range(2):
         _join(cast, team, f"少{i}")
