@@ -5,14 +5,12 @@ Shared by the test modules (no test module imports from another)."""
 import datetime
 from decimal import Decimal
 
-import pytest
 from django.utils import timezone
 
 from branches.models import Person
 from services import actions
 from services.models import ActivityCategory
 from services.selectors import hours_pending_for_user
-from volunteers import actions as team_actions
 from volunteers.models import Team
 
 
@@ -40,10 +38,3 @@ def give_hours(actor, team: Team, person: Person, *, days_ago: int = 0, approve:
     if approve:
         pending = hours_pending_for_user(user=actor).filter(participation__activity=activity)
         assert actions.hours_approve(actor=actor, entries=list(pending)) == 1
-
-
-@pytest.fixture
-def team(cast) -> Team:
-    return team_actions.team_create(
-        actor=cast.secretary, name="甲志愿服务大队", level=Team.Level.BRIGADE, organisation=cast.branch_a
-    )

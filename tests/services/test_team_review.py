@@ -25,6 +25,13 @@ YEAR = TODAY.year
 TWO_YEARS_AGO = TODAY - datetime.timedelta(days=730)
 
 
+@pytest.fixture
+def team(cast) -> Team:
+    return team_actions.team_create(
+        actor=cast.secretary, name="甲志愿服务大队", level=Team.Level.BRIGADE, organisation=cast.branch_a
+    )
+
+
 def _join(cast, team: Team, name: str, joined_on: datetime.date = TWO_YEARS_AGO) -> Person:
     person = member(cast.branch_a, name=name)
     team_actions.membership_add(actor=cast.secretary, team=team, person=person, joined_on=joined_on)
