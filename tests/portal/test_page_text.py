@@ -1,4 +1,4 @@
-"""What people read: every HTML page the URL × role walk of test_url_permissions reaches (its world, its clients,
+"""What people read: every HTML page the URL × role walk (tests/portal/url_walk.py) reaches (its world, its clients,
 its routes — the public rating, questionnaire, demand and branch pages among them), and the error pages as a
 logged-in member and as the anonymous public, must not show
 

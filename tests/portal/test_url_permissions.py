@@ -1,6 +1,6 @@
 """Every URL of the site × every role of the cast, discovered from the URLconf — so a new view is covered the day
-it is added, and one whose arguments this module cannot fill fails here, by name, until the table below says
-which object of 党支部A fills them.
+it is added, and one whose arguments the walk cannot fill fails here, by name, until the OBJECTS table of
+tests/portal/url_walk.py says which object of 党支部A fills them.
 
 For each named pattern (the admin, allauth's account_* pages and static files aside), the URL is built with
 objects of 党支部A and requested with GET as anonymous, member of A, secretary of A, secretary of B (the
