@@ -5,10 +5,13 @@ import itertools
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from branches import actions
 from branches.models import Grid, HostUnit, Organisation, Person, PoliticalStatus
+from evaluations.models import PointsEntry, PointsRule, PointsRuleSet, Rating
 from portal.lib import idnumbers
+from services.models import ActivityCategory, Demand, DemandCategory, Household, Pairing, PairingVisit, Pledge
 
 _id_serial = itertools.count(1)
 
@@ -66,6 +69,102 @@ class PersonFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"人员{n}")
     organisation = factory.SubFactory(OrganisationFactory)
     political_status = PoliticalStatus.MASSES
+
+
+class ActivityCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActivityCategory
+
+    code = factory.Sequence(lambda n: f"category{n}")
+    name = factory.Sequence(lambda n: f"类别{n}")
+
+
+class DemandFactory(factory.django.DjangoModelFactory):
+    """A demand row as it stands (any state): for tests that only read demands. Tests of the demand steps use
+    the actions."""
+
+    class Meta:
+        model = Demand
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    channel = Demand.Channel.HOTLINE
+    category = factory.LazyFunction(lambda: DemandCategory.objects.order_by("pk").first())
+    content = factory.Sequence(lambda n: f"需求{n}")
+    received_on = factory.LazyFunction(timezone.localdate)
+    deadline = factory.LazyAttribute(lambda o: o.received_on + datetime.timedelta(days=7))
+
+
+class PledgeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pledge
+
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"承诺{n}")
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    head_name = factory.Sequence(lambda n: f"户主{n}")
+    address = factory.Sequence(lambda n: f"幸福里{n}号")
+    situation = Household.Situation.OLD_MEMBER
+
+
+class PairingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pairing
+
+    helper = factory.SubFactory(PersonFactory)
+    household = factory.SubFactory(HouseholdFactory)
+    organisation = factory.SelfAttribute("household.organisation")
+    started_on = factory.LazyFunction(timezone.localdate)
+    help_plan = "每月走访"
+    content = "生活照料"
+
+
+class PairingVisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PairingVisit
+
+    pairing = factory.SubFactory(PairingFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    notes = "走访"
+
+
+class RatingFactory(factory.django.DjangoModelFactory):
+    """A rating row as stored; a rating as the public gives it goes through rating_submit."""
+
+    class Meta:
+        model = Rating
+
+    level = 5
+    device = factory.Sequence(lambda n: f"factory-device-{n:06d}")
+
+
+class PointsEntryFactory(factory.django.DjangoModelFactory):
+    """A ledger row written directly (fixture data, or a row the settlement must cope with); settled rows come
+    from points_settle."""
+
+    class Meta:
+        model = PointsEntry
+
+    person = factory.SubFactory(PersonFactory)
+    organisation = factory.SelfAttribute("person.organisation")
+    date = factory.LazyFunction(timezone.localdate)
+    points = 1
+    rule = factory.LazyAttribute(lambda o: manual_rule(o.date.year))
+    source_type = PointsEntry.Source.MANUAL
+    source_key = factory.Sequence(lambda n: f"factory:{n}")
+
+
+def manual_rule(year: int) -> PointsRule:
+    """The year's manual-adjustment rule (its rule set made when the year has none)."""
+    rule_set, _ = PointsRuleSet.objects.get_or_create(year=year, version=1, defaults={"is_current": True})
+    rule, _ = PointsRule.objects.get_or_create(rule_set=rule_set, code=PointsRule.Code.MANUAL, defaults={"points": 0})
+    return rule
 
 
 def member(

@@ -6,8 +6,6 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from branches.forms import PersonChoiceField, PersonMultipleChoiceField, person_choice_label
@@ -15,7 +13,8 @@ from branches.models import Person
 from services.actions.demands import demand_receive
 from services.models import Demand, DemandCategory
 from tests.factories import HostUnitFactory, PersonFactory, member
-from tests.services.test_attendance_views import running_activity
+from tests.harness import at_most
+from tests.services.hours_helpers import running_activity
 from volunteers import actions as team_actions
 from volunteers.models import Team
 
@@ -108,12 +107,12 @@ def test_each_form_page_lists_both_namesakes_apart(cast, login, namesakes, page)
     assert "9876" not in html  # the first 张伟's ID number stays off the page
 
 
-def test_a_form_page_costs_the_same_queries_with_few_people_and_with_many(cast, login, django_assert_max_num_queries):
+def test_a_form_page_costs_the_same_queries_with_few_people_and_with_many(cast, login):
     client = login(cast.secretary)
     url = reverse("services:pairing_create")
 
     def count() -> int:
-        with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as queries:
+        with at_most(12) as queries:
             response = client.get(url)
         assert response.status_code == 200
         return len(queries)

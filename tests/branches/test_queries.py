@@ -7,24 +7,15 @@ related rows, adds many more, and measures again: the count must stay under a fi
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from branches import actions
 from branches.models import MobileReport, Organisation, Role
 from tests.factories import GridFactory, HostUnitFactory, OrganisationFactory, PersonFactory, member
+from tests.harness import page_queries
 
 TODAY = timezone.localdate()
-
-
-def _count(client, url: str, ceiling: int, django_assert_max_num_queries, **params) -> int:
-    """Queries one GET of the page takes (and that it stays under the ceiling)."""
-    with django_assert_max_num_queries(ceiling), CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def _people(organisation: Organisation, n: int, prefix: str) -> None:
@@ -86,56 +77,56 @@ def _roles_and_hosts(organisation: Organisation, n: int, prefix: str) -> None:
     [{}, {"political_status": "masses", "organisation": "branch_a", "grid": "grid", "q": "人", "page": "2"}],
     ids=["plain", "every-filter"],
 )
-def test_person_list(cast, login, django_assert_max_num_queries, params):
+def test_person_list(cast, login, params):
     client = login(cast.secretary)
     url = reverse("branches:person_list")
     grid = GridFactory(organisation=cast.branch_a)
     params = params | ({"organisation": cast.branch_a.pk, "grid": grid.pk} if params else {})
     _people(cast.branch_a, 5, "少人")
     PersonFactory.create_batch(3, organisation=cast.branch_a, grid=grid, name="网格人")
-    _count(client, url, 15, django_assert_max_num_queries, **params)
-    few = _count(client, url, 15, django_assert_max_num_queries, **params)
+    page_queries(client, url, 15, params)
+    few = page_queries(client, url, 15, params)
     _people(cast.branch_a, 35, "多人")
     PersonFactory.create_batch(70, organisation=cast.branch_a, grid=grid, name="网格人")
-    many = _count(client, url, 15, django_assert_max_num_queries, **params)
+    many = page_queries(client, url, 15, params)
     assert many == few
 
 
-def test_organisation_tree(cast, login, django_assert_max_num_queries):
+def test_organisation_tree(cast, login):
     client = login(cast.orgadmin)
     url = reverse("branches:organisation_tree")
     _child_groups(cast.branch_a, 1, "少组")
-    _count(client, url, 10, django_assert_max_num_queries)
-    few = _count(client, url, 10, django_assert_max_num_queries)
+    page_queries(client, url, 10)
+    few = page_queries(client, url, 10)
     _child_groups(cast.branch_a, 8, "多组")
     _child_groups(cast.branch_b, 8, "乙多组")
-    many = _count(client, url, 10, django_assert_max_num_queries)
+    many = page_queries(client, url, 10)
     assert many == few
 
 
-def test_organisation_detail(cast, login, django_assert_max_num_queries):
+def test_organisation_detail(cast, login):
     client = login(cast.secretary)
     url = reverse("branches:organisation_detail", args=[cast.branch_a.pk])
     _child_groups(cast.branch_a, 1, "少组")
     _people(cast.branch_a, 2, "少")
     _roles_and_hosts(cast.branch_a, 1, "少")
-    _count(client, url, 20, django_assert_max_num_queries)
-    few = _count(client, url, 20, django_assert_max_num_queries)
+    page_queries(client, url, 20)
+    few = page_queries(client, url, 20)
     _child_groups(cast.branch_a, 6, "多组")
     _people(cast.branch_a, 20, "多")
     _roles_and_hosts(cast.branch_a, 6, "多")
-    many = _count(client, url, 20, django_assert_max_num_queries)
+    many = page_queries(client, url, 20)
     assert many == few
 
 
-def test_mobile_list(cast, login, django_assert_max_num_queries):
+def test_mobile_list(cast, login):
     client = login(cast.secretary)
     url = reverse("branches:mobile_list")
     _mobile_members(cast.branch_a, 2, "少流动")
-    _count(client, url, 10, django_assert_max_num_queries)
-    few = _count(client, url, 10, django_assert_max_num_queries)
+    page_queries(client, url, 10)
+    few = page_queries(client, url, 10)
     _mobile_members(cast.branch_a, 10, "多流动")
-    many = _count(client, url, 10, django_assert_max_num_queries)
+    many = page_queries(client, url, 10)
     assert many == few
 
 
@@ -145,29 +136,29 @@ HOME_CEILING = 32
 
 
 @pytest.mark.parametrize("role", ["orgadmin", "committee", "secretary", "member"])
-def test_home(cast, login, django_assert_max_num_queries, role):
+def test_home(cast, login, role):
     client = login(getattr(cast, role))
     url = reverse("home")
     _people(cast.branch_a, 3, "少")
     _mobile_members(cast.branch_a, 1, "少流动")
-    _count(client, url, HOME_CEILING, django_assert_max_num_queries)
-    few = _count(client, url, HOME_CEILING, django_assert_max_num_queries)
+    page_queries(client, url, HOME_CEILING)
+    few = page_queries(client, url, HOME_CEILING)
     _people(cast.branch_a, 20, "多")
     _mobile_members(cast.branch_a, 4, "多流动")
     _child_groups(cast.branch_a, 4, "多组")
     OrganisationFactory(name="第二党总支", kind=Organisation.Kind.GENERAL_BRANCH, parent=cast.committee_org)
-    many = _count(client, url, HOME_CEILING, django_assert_max_num_queries)
+    many = page_queries(client, url, HOME_CEILING)
     assert many == few
 
 
 @pytest.mark.parametrize("role", ["orgadmin", "secretary"])
-def test_admin_person_changelist(cast, login, django_assert_max_num_queries, role):
+def test_admin_person_changelist(cast, login, role):
     client = login(getattr(cast, role))
     url = reverse("admin:branches_person_changelist")
     _people(cast.branch_a, 5, "少")
-    _count(client, url, 20, django_assert_max_num_queries)
-    few = _count(client, url, 20, django_assert_max_num_queries)
+    page_queries(client, url, 20)
+    few = page_queries(client, url, 20)
     _people(cast.branch_a, 35, "多")
     _child_groups(cast.branch_a, 3, "多组")
-    many = _count(client, url, 20, django_assert_max_num_queries)
+    many = page_queries(client, url, 20)
     assert many == few

@@ -14,6 +14,7 @@ from branches.importers import EXAMPLE_ID_NUMBER, PersonImporter
 from branches.models import MembershipEvent, Person, PoliticalStatus, StatusStep
 from portal.models import AuditEvent
 from tests.factories import GridFactory, fake_id_number
+from tests.harness import counting
 
 HEADERS = [column.header for column in PersonImporter.columns]
 IMPORT_URL = reverse("imports:upload", args=["people"])
@@ -537,15 +538,12 @@ def test_the_new_people_of_a_file_are_written_together_with_every_record_and_aud
     """A file's new people are registered in one go (people_create): each gets what person_create gives one
     person — the starting status step, the join of a member, the audit events — and the confirm's queries grow
     by the per-row savepoints only, not by a dozen queries a person."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = login(cast.secretary)
 
     def confirm_counting(rows: list[dict]) -> int:
         preview = upload(client, csv_bytes(rows), cast.branch_a)
         assert all(outcome == "new" for outcome, _ in outcomes(preview).values())
-        with CaptureQueriesContext(connection) as queries:
+        with counting() as queries:
             assert confirm(client, preview).status_code == 302
         return len(queries)
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,16 +25,11 @@ from branches.models import (
     RoleAssignment,
     StatusStep,
 )
-from portal.models import AuditEvent
 from tests.conftest import Cast
 from tests.factories import GridFactory, HostUnitFactory, PersonFactory, fake_id_number, member
+from tests.harness import ADMIN_LOGIN, DONE, LOGIN, ScopeTable, user_of
 
 # Expected outcomes besides plain status codes.
-LOGIN = "login"  # 302 to the site's login page (the anonymous public on a staff page)
-ADMIN_LOGIN = "admin-login"  # 302 to the admin's login page (not staff)
-DONE = "done"  # the POST was accepted: 302 to a page (not a login) and something was written and audited
-
-ROLES = ["anonymous", "orgadmin", "committee", "secretary", "member", "outsider"]
 
 
 @dataclass
@@ -45,8 +39,9 @@ class World:
     mobile: MobileMember  # an open departure of a member of A
     today: datetime.date
 
-    def user(self, role: str):
-        return None if role == "anonymous" else getattr(self.cast, role)
+    def url(self, name: str, target: str | None) -> str:
+        """The imports' URLs take the importer's name, the others a row's id."""
+        return reverse(name, args=[target if name.startswith("imports:") else self.pk(target)] if target else [])
 
     def pk(self, target: str) -> int:
         return {
@@ -179,11 +174,6 @@ ROSTER_MATRIX: list[tuple[str, str | None, str, Callable | None, tuple]] = [
 ]  # fmt: skip
 
 
-def _rows():
-    for name, target, method, body, expected in MATRIX + ROSTER_MATRIX:
-        yield pytest.param(name, target, method, body, expected, id=f"{name}-{target or '-'}-{method}")
-
-
 def _state() -> tuple:
     """Everything a branches page could write, to show that a refused request wrote nothing."""
     return (
@@ -195,51 +185,16 @@ def _state() -> tuple:
         RoleAssignment.objects.count(),
         list(MobileMember.objects.order_by("pk").values_list("pk", "returned_on")),
         MobileReport.objects.count(),
-        AuditEvent.objects.count(),
     )
 
 
-def _check(world: World, login, name, target, method, body, role: str, expected) -> str | None:
-    """Runs one cell of the table; returns what went wrong, or None."""
-    url = reverse(name, args=[target if name.startswith("imports:") else world.pk(target)] if target else [])
-    client = login(world.user(role))
-    before = _state()
-    response = client.get(url) if method == "get" else client.post(url, body(world) if body else {})
-    status, location = response.status_code, response.get("Location", "")
-    got = f"{status} {location}".strip()
-    if expected == LOGIN:
-        ok = status == 302 and location.startswith(reverse("account_login"))
-    elif expected == ADMIN_LOGIN:
-        ok = status == 302 and location.startswith(reverse("admin:login"))
-    elif expected == DONE:
-        ok = status == 302 and not location.startswith((reverse("account_login"), reverse("admin:login")))
-        if ok and _state() == before:
-            return f"{role}: expected {expected}, got {got} but nothing was written"
-        if ok and AuditEvent.objects.count() <= before[-1]:
-            return f"{role}: expected {expected}, got {got} but nothing was audited"
-    else:
-        ok = status == expected
-    if not ok:
-        return f"{role}: expected {expected}, got {got}"
-    # Reads may be audited (exports are), nothing else: compare everything but the audit count for a 200.
-    after = _state()
-    if (expected == 200 and after[:-1] != before[:-1]) or (expected not in (200, DONE) and after != before):
-        return f"{role}: {got} as expected, but something was written"
-    return None
+# Reads may be audited (the roster export is).
+TABLE = ScopeTable(MATRIX + ROSTER_MATRIX, state=_state, reads_may_audit=True)
 
 
-@pytest.mark.parametrize(("name", "target", "method", "body", "expected"), list(_rows()))
-def test_scope_matrix(world, login, name, target, method, body, expected):
-    """One row of the table: each role's request runs in a savepoint that is rolled back afterwards, so every
-    role meets the same data (and the cast is built once per row, which keeps the suite fast)."""
-    wrong = []
-    for role, outcome in zip(ROLES, expected, strict=True):
-        with transaction.atomic():
-            problem = _check(world, login, name, target, method, body, role, outcome)
-            transaction.set_rollback(True)
-        if problem:
-            wrong.append(problem)
-    assert not wrong, "\n".join(wrong)
+@pytest.mark.parametrize("row", TABLE.params())
+def test_scope_matrix(world, login, row):
+    TABLE.check(world, login, row)
 
 
 # Content: a 200 is not enough — the page must show what it is about, and lists must not leak.
@@ -247,7 +202,7 @@ def test_scope_matrix(world, login, name, target, method, body, expected):
 
 @pytest.mark.parametrize("role", ["orgadmin", "committee", "secretary"])
 def test_managers_see_branch_a_on_its_pages(world, login, role):
-    client = login(world.user(role))
+    client = login(user_of(world.cast, role))
     assert "甲群众党员" in client.get(reverse("branches:person_detail", args=[world.cast.person_a.pk])).content.decode()
     assert (
         "党支部A" in client.get(reverse("branches:organisation_detail", args=[world.cast.branch_a.pk])).content.decode()
@@ -305,7 +260,7 @@ def test_member_sees_only_themselves(world, login):
 def test_outsider_post_on_every_state_changing_view_is_404_and_writes_nothing(world, login):
     """The same rule as in the table, in one place: every POST endpoint on a branch-A object."""
     client = login(world.cast.outsider)
-    before = _state()
+    before = TABLE.snapshot()
     posts = [
         ("branches:person_update", "person_a", _person_edit),
         ("branches:person_status_add", "applicant", _status),
@@ -320,7 +275,7 @@ def test_outsider_post_on_every_state_changing_view_is_404_and_writes_nothing(wo
     for name, target, body in posts:
         response = client.post(reverse(name, args=[world.pk(target)]), body(world))
         assert response.status_code == 404, name
-    assert _state() == before
+    assert TABLE.snapshot() == before
 
 
 def _export_names(response) -> set[str]:
@@ -352,7 +307,7 @@ def test_outsider_admin_person_form_offers_no_branch_a_grids_or_hosts(world, log
     GridFactory(organisation=world.cast.branch_b, name="乙网格")
     HostUnitFactory(organisation=world.cast.branch_b, name="乙单位")
     for role, shown, hidden in (("outsider", "乙", "甲"), ("secretary", "甲", "乙")):
-        client = login(world.user(role))
+        client = login(user_of(world.cast, role))
         pages = [
             client.get(reverse("admin:branches_person_add")),
             client.get(reverse("branches:person_create")),

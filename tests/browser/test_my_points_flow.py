@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
-from tests.evaluations.test_points_rules import YEAR, day, past_activity, settle
+from tests.evaluations.points_helpers import YEAR, day, past_activity, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

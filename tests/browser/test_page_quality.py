@@ -21,9 +21,9 @@ from services.actions.activities import participation_sign_up
 from services.models import Activity
 from tests.browser.conftest import log_in
 from tests.conftest import REQUIRE_SERVICES
-from tests.evaluations.test_points_rules import day, past_activity
+from tests.evaluations.points_helpers import day, past_activity
 from tests.factories import fake_id_number, member
-from tests.portal.test_url_permissions import world
+from tests.portal.url_walk import world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

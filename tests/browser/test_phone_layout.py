@@ -7,7 +7,7 @@ import pytest
 from services.actions.activities import activity_update
 from services.models import Activity
 from tests.browser.conftest import log_in
-from tests.portal.test_url_permissions import world
+from tests.portal.url_walk import world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

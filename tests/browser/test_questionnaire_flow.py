@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from evaluations.models import Answer, Response
 from evaluations.selectors.questionnaires import questionnaire_code
-from tests.browser.test_csp import Watched
-from tests.evaluations.test_questionnaire_actions import survey
+from tests.browser.csp_helpers import Watched
+from tests.evaluations.questionnaire_helpers import survey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

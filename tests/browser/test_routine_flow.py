@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from services.models import HoursEntry, Participation
 from tests.browser.conftest import log_in
 from tests.factories import member
-from tests.services.test_activity_views import make_activity
+from tests.services.activity_helpers import make_activity
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

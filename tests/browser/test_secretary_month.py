@@ -35,7 +35,7 @@ from tests.browser.conftest import log_in
 from tests.evaluations.conftest import activity as rated_activity
 from tests.evaluations.conftest import bad_follow_up
 from tests.factories import member
-from tests.services.test_demand_actions import done as done_demand
+from tests.services.demand_helpers import done as done_demand
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,6 +15,7 @@ from evaluations.actions.ratings import rating_submit
 from evaluations.models import FollowUp, Rating
 from services import actions as service_actions
 from services.models import Activity, ActivityCategory
+from tests.factories import RatingFactory
 
 HOUR = datetime.timedelta(hours=1)
 _devices = itertools.count(1)
@@ -41,7 +42,7 @@ def rate(activity: Activity, level: int, *, comment: str = "", at: datetime.date
     device = f"test-device-{next(_devices):06d}"
     if at is None:
         return rating_submit(activity=activity, level=level, comment=comment, device=device, address="10.0.0.1")
-    rating = Rating.objects.create(activity=activity, level=level, comment=comment, device=device)
+    rating = RatingFactory(activity=activity, level=level, comment=comment, device=device)
     Rating.objects.filter(pk=rating.pk).update(created_at=at)
     rating.refresh_from_db()
     if rating.is_bad:

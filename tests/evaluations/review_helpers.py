@@ -7,10 +7,10 @@ import itertools
 from django.utils import timezone
 
 from evaluations.actions.reviews import review_round_open
-from evaluations.models import PointsEntry, PointsRule, PointsRuleSet, ReviewRound, ReviewSheet
+from evaluations.models import PointsEntry, ReviewRound, ReviewSheet
 from services import actions as service_actions
 from tests.evaluations.conftest import activity, rate
-from tests.factories import member
+from tests.factories import PointsEntryFactory, manual_rule, member
 
 _keys = itertools.count(1)
 
@@ -53,14 +53,6 @@ def attended_with_ratings(cast, person, levels: list[int], title: str = "便民�
 def points(person, amount: int, on: datetime.date | None = None) -> PointsEntry:
     """A ledger row for the mass score's points part (fixture data: the review only reads the totals)."""
     on = on or timezone.localdate()
-    rule_set, _ = PointsRuleSet.objects.get_or_create(year=on.year, version=1, defaults={"is_current": True})
-    rule, _ = PointsRule.objects.get_or_create(rule_set=rule_set, code=PointsRule.Code.MANUAL, defaults={"points": 0})
-    return PointsEntry.objects.create(
-        person=person,
-        organisation=person.organisation,
-        date=on,
-        points=amount,
-        rule=rule,
-        source_type=PointsEntry.Source.MANUAL,
-        source_key=f"test-review:{next(_keys)}",
+    return PointsEntryFactory(
+        person=person, date=on, points=amount, rule=manual_rule(on.year), source_key=f"test-review:{next(_keys)}"
     )

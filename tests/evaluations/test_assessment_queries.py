@@ -6,27 +6,19 @@ data exists around it."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluations.actions.assessment import branch_assess
 from evaluations.selectors.assessment import CHECKLIST
+from tests.evaluations.assessment_helpers import Y, demand, past_activity
 from tests.evaluations.conftest import local, rate
-from tests.evaluations.test_assessment_figures import Y, demand, past_activity
 from tests.factories import OrganisationFactory, member
+from tests.harness import page_queries
 
 pytestmark = pytest.mark.django_db
 
 CEILING = 20
 E = "evaluations:"
-
-
-def _count(client, url: str, django_assert_max_num_queries, **params) -> int:
-    with django_assert_max_num_queries(CEILING), CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def _checklist() -> dict:
@@ -46,60 +38,60 @@ def _branch(cast, i: int, *, assess: bool):
 
 
 @pytest.mark.parametrize("role", ["committee", "orgadmin"])
-def test_compare_two_versus_eight_branches(cast, login, django_assert_max_num_queries, role):
+def test_compare_two_versus_eight_branches(cast, login, role):
     client = login(getattr(cast, role))
     url = reverse(E + "assessment_compare")
     params = {"parent": cast.committee_org.pk, "year": Y, "sort": "stars"}
     branch_assess(actor=cast.orgadmin, organisation=cast.branch_a, year=Y, checklist=_checklist())
-    _count(client, url, django_assert_max_num_queries, **params)  # warm process-wide caches
-    few = _count(client, url, django_assert_max_num_queries, **params)
+    page_queries(client, url, CEILING, params)  # warm process-wide caches
+    few = page_queries(client, url, CEILING, params)
     assert len(client.get(url, params).context["rows"]) == 2
     for i in range(6):
         _branch(cast, i, assess=i % 2 == 0)
-    many = _count(client, url, django_assert_max_num_queries, **params)
+    many = page_queries(client, url, CEILING, params)
     rows = client.get(url, params).context["rows"]
     assert len(rows) == 8 and sum(1 for row in rows if row.frozen) == 4
     assert many == few
 
 
 @pytest.mark.parametrize("role", ["secretary", "committee", "orgadmin"])
-def test_list(cast, login, django_assert_max_num_queries, role):
+def test_list(cast, login, role):
     client = login(getattr(cast, role))
     url = reverse(E + "assessment_list")
     for branch in (cast.branch_a, cast.branch_b):
         branch_assess(actor=cast.orgadmin, organisation=branch, year=Y, checklist=_checklist())
-    _count(client, url, django_assert_max_num_queries)
-    few = _count(client, url, django_assert_max_num_queries)
+    page_queries(client, url, CEILING)
+    few = page_queries(client, url, CEILING)
     assert client.get(url).context["page"].paginator.count
     for year in (Y - 1, Y - 2, Y - 3):
         for branch in (cast.branch_a, cast.branch_b):
             branch_assess(actor=cast.committee, organisation=branch, year=year, checklist=_checklist())
-    many = _count(client, url, django_assert_max_num_queries)
+    many = page_queries(client, url, CEILING)
     assert many == few
 
 
 @pytest.mark.parametrize("role", ["secretary", "committee"])
-def test_detail(cast, login, django_assert_max_num_queries, role):
+def test_detail(cast, login, role):
     client = login(getattr(cast, role))
     assessment = branch_assess(actor=cast.committee, organisation=cast.branch_a, year=Y, checklist=_checklist())
     url = reverse(E + "assessment_detail", args=[assessment.pk])
-    _count(client, url, django_assert_max_num_queries)
-    few = _count(client, url, django_assert_max_num_queries)
+    page_queries(client, url, CEILING)
+    few = page_queries(client, url, CEILING)
     for i in range(4):
         _branch(cast, i, assess=True)
         past_activity(cast.branch_a, datetime.date(Y, 2 + i, 1), attendees=[cast.member_person])
-    many = _count(client, url, django_assert_max_num_queries)
+    many = page_queries(client, url, CEILING)
     assert many == few
 
 
-def test_form_with_figures(cast, login, django_assert_max_num_queries):
+def test_form_with_figures(cast, login):
     client = login(cast.committee)
     url = reverse(E + "assessment_form")
     params = {"organisation": cast.branch_a.pk, "year": Y}
-    _count(client, url, django_assert_max_num_queries, **params)
-    few = _count(client, url, django_assert_max_num_queries, **params)
+    page_queries(client, url, CEILING, params)
+    few = page_queries(client, url, CEILING, params)
     for i in range(4):
         past_activity(cast.branch_a, datetime.date(Y, 2 + i, 1), attendees=[cast.member_person, cast.person_a])
         _branch(cast, i, assess=False)
-    many = _count(client, url, django_assert_max_num_queries, **params)
+    many = page_queries(client, url, CEILING, params)
     assert many == few

@@ -20,7 +20,7 @@ from evaluations.actions.assessment import (
 from evaluations.models import BranchAssessment
 from evaluations.selectors.assessment import CHECKLIST
 from portal.models import AuditEvent
-from tests.evaluations.test_assessment_figures import Y, past_activity
+from tests.evaluations.assessment_helpers import Y, past_activity
 from tests.factories import OrganisationFactory
 
 ALL_MET = {

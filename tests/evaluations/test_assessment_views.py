@@ -12,7 +12,7 @@ from django.urls import reverse
 from evaluations.actions.assessment import branch_assess
 from evaluations.models import BranchAssessment
 from evaluations.selectors.assessment import CHECKLIST
-from tests.evaluations.test_assessment_figures import Y, past_activity
+from tests.evaluations.assessment_helpers import Y, past_activity
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,13 +5,12 @@ more (several activities, teams, organisations, follow-ups in every state), and 
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from evaluations.actions.follow_ups import follow_up_call_back, follow_up_close, follow_up_rectify
 from tests.evaluations.conftest import activity, bad_follow_up, rate
+from tests.harness import page_queries
 from volunteers import actions as team_actions
 from volunteers.models import Team
 
@@ -19,13 +18,6 @@ pytestmark = pytest.mark.django_db
 
 CEILING = 15
 DAY = datetime.timedelta(days=1)
-
-
-def _count(client, url: str, django_assert_max_num_queries, **params) -> int:
-    with django_assert_max_num_queries(CEILING), CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def _rows(cast, n: int, prefix: str) -> None:
@@ -54,22 +46,22 @@ def _rows(cast, n: int, prefix: str) -> None:
     "params", [{}, {"state": "open", "overdue": "on", "organisation": "a"}], ids=["plain", "filters"]
 )
 @pytest.mark.parametrize("role", ["secretary", "committee", "orgadmin"])
-def test_follow_up_list(cast, login, django_assert_max_num_queries, role, params):
+def test_follow_up_list(cast, login, role, params):
     client = login(getattr(cast, role))
     url = reverse("evaluations:follow_up_list")
     if params:
         params = params | {"organisation": cast.branch_a.pk}
     _rows(cast, 4, "少")
-    _count(client, url, django_assert_max_num_queries, **params)
-    few = _count(client, url, django_assert_max_num_queries, **params)
+    page_queries(client, url, CEILING, params)
+    few = page_queries(client, url, CEILING, params)
     assert client.get(url, params).context["page"].paginator.count  # the filters match something: rows render
     _rows(cast, 40, "多")
-    many = _count(client, url, django_assert_max_num_queries, **params)
+    many = page_queries(client, url, CEILING, params)
     assert many == few
 
 
 @pytest.mark.parametrize("steps", [0, 1, 2, 3])
-def test_follow_up_detail(cast, login, django_assert_max_num_queries, steps):
+def test_follow_up_detail(cast, login, steps):
     client = login(cast.secretary)
     today = timezone.localdate()
     team = team_actions.team_create(actor=None, name="甲分队", level=Team.Level.SQUAD, organisation=cast.branch_a)
@@ -83,22 +75,22 @@ def test_follow_up_detail(cast, login, django_assert_max_num_queries, steps):
     if steps >= 3:
         follow_up_close(actor=None, follow_up=follow_up, closing_note="结", closed_on=today)
     url = reverse("evaluations:follow_up_detail", args=[follow_up.pk])
-    _count(client, url, django_assert_max_num_queries)
-    few = _count(client, url, django_assert_max_num_queries)
+    page_queries(client, url, CEILING)
+    few = page_queries(client, url, CEILING)
     _rows(cast, 20, "旁")
-    many = _count(client, url, django_assert_max_num_queries)
+    many = page_queries(client, url, CEILING)
     assert many == few
 
 
 @pytest.mark.parametrize("by", ["organisation", "activity", "team", "category"])
 @pytest.mark.parametrize("role", ["secretary", "orgadmin"])
-def test_satisfaction(cast, login, django_assert_max_num_queries, role, by):
+def test_satisfaction(cast, login, role, by):
     client = login(getattr(cast, role))
     url = reverse("evaluations:satisfaction")
     _rows(cast, 3, "少")
-    _count(client, url, django_assert_max_num_queries, by=by)
-    few = _count(client, url, django_assert_max_num_queries, by=by)
+    page_queries(client, url, CEILING, {"by": by})
+    few = page_queries(client, url, CEILING, {"by": by})
     assert client.get(url, {"by": by}).context["rows"]
     _rows(cast, 30, "多")
-    many = _count(client, url, django_assert_max_num_queries, by=by)
+    many = page_queries(client, url, CEILING, {"by": by})
     assert many == few

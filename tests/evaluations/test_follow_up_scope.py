@@ -9,30 +9,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from evaluations.actions.follow_ups import follow_up_call_back, follow_up_rectify
 from evaluations.models import FollowUp
-from portal.models import AuditEvent
 from tests.conftest import Cast
 from tests.evaluations.conftest import activity, bad_follow_up
-
-LOGIN = "login"  # 302 to the login page
-DONE = "done"  # accepted: 302 to the follow-up, something written and audited
-REFUSED = "refused"  # allowed to ask, but the action said no: 302 back to the follow-up page, nothing written
-
-ROLES = ["anonymous", "orgadmin", "committee", "secretary", "member", "outsider"]
+from tests.harness import DONE, LOGIN, REFUSED, ScopeTable
 
 
 @dataclass
 class World:
     cast: Cast
     follow_ups: dict[str, FollowUp]
-
-    def user(self, role: str):
-        return None if role == "anonymous" else getattr(self.cast, role)
 
     def args(self, target: str | None) -> list:
         if target is None:
@@ -104,51 +94,20 @@ MATRIX: list[tuple[str, str | None, str, Callable | None, tuple]] = [
 def _state() -> tuple:
     return (
         list(FollowUp.objects.order_by("pk").values_list("pk", "state", "callback_on", "rectified_on", "closed_on")),
-        AuditEvent.objects.count(),
     )
 
 
-def _check(world: World, login, name, target, method, body, role: str, expected) -> str | None:
-    url = reverse(name, args=world.args(target))
-    client = login(world.user(role))
-    before = _state()
-    response = client.get(url) if method == "get" else client.post(url, body(world) if body else {})
-    status, location = response.status_code, response.get("Location", "")
-    got = f"{status} {location}".strip()
-    detail = reverse(E + "follow_up_detail", args=world.args(target)) if target else None
-    if expected == LOGIN:
-        ok = status == 302 and location.startswith(reverse("account_login"))
-    elif expected == DONE:
-        ok = status == 302 and location == detail
-        if ok and _state()[0] == before[0]:
-            return f"{role}: expected {expected}, got {got} but nothing was written"
-        if ok and _state()[1] <= before[1]:
-            return f"{role}: expected {expected}, got {got} but nothing was audited"
-    elif expected == REFUSED:
-        ok = status == 302 and location == detail
-    else:
-        ok = status == expected
-    if not ok:
-        return f"{role}: expected {expected}, got {got}"
-    if expected != DONE and _state() != before:
-        return f"{role}: {got} as expected, but something was written"
-    return None
-
-
-@pytest.mark.parametrize(
-    ("name", "target", "method", "body", "expected"),
-    [pytest.param(*row, id=f"{row[0]}-{row[1] or '-'}-{row[2]}") for row in MATRIX],
+TABLE = ScopeTable(
+    MATRIX,
+    state=_state,
+    back=lambda w, name, target: reverse(E + "follow_up_detail", args=w.args(target)),
+    done_back=True,
 )
-def test_scope_matrix(world, login, name, target, method, body, expected):
-    """One row of the table; each role's request runs in a savepoint rolled back afterwards."""
-    wrong = []
-    for role, outcome in zip(ROLES, expected, strict=True):
-        with transaction.atomic():
-            problem = _check(world, login, name, target, method, body, role, outcome)
-            transaction.set_rollback(True)
-        if problem:
-            wrong.append(problem)
-    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("row", TABLE.params())
+def test_scope_matrix(world, login, row):
+    TABLE.check(world, login, row)
 
 
 def test_outsider_pages_never_mention_branch_a(world, login):

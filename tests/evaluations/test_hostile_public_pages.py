@@ -28,8 +28,8 @@ from evaluations.views.ratings import DEVICE_COOKIE as RATING_COOKIE
 from portal.lib import shortlinks
 from portal.models import AuditEvent
 from services.models import Activity
-from tests.evaluations.test_questionnaire_actions import Survey, survey
-from tests.evaluations.test_rating_actions import make_activity
+from tests.evaluations.questionnaire_helpers import Survey, survey
+from tests.evaluations.rating_helpers import make_activity
 from tests.hostile import HOSTILE, any_text, assert_chinese, form_keys, form_values, outcome, post_form
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.db import connection
 
 from evaluations.actions.points import points_settle, rule_set_for_year
 from evaluations.models import PointsEntry
-from tests.evaluations.test_points_rules import END, YEAR, day, past_activity
+from tests.evaluations.points_helpers import END, YEAR, day, past_activity
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -4,14 +4,13 @@ cost the same with few members and entries as with many, under a fixed ceiling."
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluations.actions.points import rule_set_for_year
 from evaluations.models import PointsEntry
-from tests.evaluations.test_points_rules import YEAR
+from tests.evaluations.points_helpers import YEAR
 from tests.factories import member
+from tests.harness import page_queries
 
 pytestmark = pytest.mark.django_db
 CEILING = 14
@@ -22,13 +21,6 @@ SOURCES = [
     ("demand_on_time", "demand"),
     ("manual", "manual"),
 ]
-
-
-def _count(client, url: str, django_assert_max_num_queries, **params) -> int:
-    with django_assert_max_num_queries(CEILING), CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def _entries(person, n: int, prefix: str) -> None:
@@ -52,31 +44,31 @@ def _entries(person, n: int, prefix: str) -> None:
     )
 
 
-def test_my_points_costs_the_same_with_10_or_10000_entries(cast, login, django_assert_max_num_queries):
+def test_my_points_costs_the_same_with_10_or_10000_entries(cast, login):
     client = login(cast.member)
     url = reverse("evaluations:my_points")
     _entries(cast.member_person, 10, "few")
-    _count(client, url, django_assert_max_num_queries, year=YEAR)
-    few = _count(client, url, django_assert_max_num_queries, year=YEAR)
+    page_queries(client, url, CEILING, {"year": YEAR})
+    few = page_queries(client, url, CEILING, {"year": YEAR})
     _entries(cast.member_person, 9_990, "many")
-    many = _count(client, url, django_assert_max_num_queries, year=YEAR)
+    many = page_queries(client, url, CEILING, {"year": YEAR})
     assert many == few
     assert client.get(url, {"year": YEAR}).context["page"].paginator.count == 10_000
 
 
 @pytest.mark.parametrize("name", ["branch_points", "red_star_board", "points_card", "points_adjustments"])
-def test_branch_pages_cost_the_same_with_few_or_many(cast, login, django_assert_max_num_queries, name):
+def test_branch_pages_cost_the_same_with_few_or_many(cast, login, name):
     client = login(cast.secretary)
     url = reverse(f"evaluations:{name}")
     params = {"year": YEAR, "quarter": 1} | (
         {} if name in ("points_card", "points_adjustments") else {"organisation": cast.branch_a.pk}
     )
     _entries(cast.secretary_person, 5, "few")
-    _count(client, url, django_assert_max_num_queries, **params)
-    few = _count(client, url, django_assert_max_num_queries, **params)
+    page_queries(client, url, CEILING, params)
+    few = page_queries(client, url, CEILING, params)
     for i in range(30):
         _entries(member(cast.branch_a, name=f"多{i}"), 40, f"many{i}")
-    many = _count(client, url, django_assert_max_num_queries, **params)
+    many = page_queries(client, url, CEILING, params)
     assert many == few
     if name == "red_star_board":
         assert len(client.get(url, params).context["rows"]) == 10

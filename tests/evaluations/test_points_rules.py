@@ -7,81 +7,35 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from branches import actions as branch_actions
 from branches.models import MobileReport, PoliticalStatus
-from evaluations.actions.follow_ups import follow_up_call_back, follow_up_rectify
-from evaluations.actions.points import points_settle, rule_set_for_year
-from evaluations.models import FollowUp, PointsEntry, PointsRule
+from evaluations.actions.points import rule_set_for_year
+from evaluations.models import PointsEntry, PointsRule
 from evaluations.selectors.points import LONG_TERM_MOBILE_MONTHS, my_points
-from services import actions as service_actions
 from services.models import (
     Activity,
-    ActivityCategory,
     Demand,
     DemandCategory,
     Household,
-    Pairing,
-    PairingVisit,
     Pledge,
 )
 from tests.evaluations.conftest import local, rate
-from tests.factories import PersonFactory, member
+from tests.evaluations.points_helpers import YEAR, _upheld, day, past_activity, points_of, settle
+from tests.factories import (
+    DemandFactory,
+    HouseholdFactory,
+    PairingFactory,
+    PairingVisitFactory,
+    PersonFactory,
+    PledgeFactory,
+    PointsEntryFactory,
+    member,
+)
 
 pytestmark = pytest.mark.django_db
 
 Code = PointsRule.Code
-YEAR = timezone.localdate().year - 1
-END = datetime.date(YEAR, 12, 31)
-_titles = iter(range(1, 1_000_000))
-
-
-def day(month: int, d: int = 10) -> datetime.date:
-    return datetime.date(YEAR, month, d)
-
-
-def past_activity(
-    cast,
-    on: datetime.date,
-    people,
-    *,
-    hours: Decimal | None = Decimal(2),
-    close: bool = True,
-    approve: bool = True,
-    organisation=None,
-) -> Activity:
-    """A past activity registered through the register action: `people` is a list of persons or
-    (person, role, attended) tuples; attended people get `hours` (approved unless approve=False)."""
-    participants = []
-    for entry in people:
-        person, role, attended = entry if isinstance(entry, tuple) else (entry, "volunteer", True)
-        person.organisation  # the register needs it loaded  # noqa: B018
-        participants.append(service_actions.ParticipantRecord(person=person, role=role, attended=attended, hours=hours))
-    record = service_actions.ActivityRecord(
-        title=f"积分测试活动{next(_titles)}",
-        category=ActivityCategory.objects.get(code="convenience"),
-        place="社区活动室",
-        starts_at=local(on, 9),
-        ends_at=local(on, 13),
-        organisation=organisation or cast.branch_a,
-        participants=participants,
-        close=close,
-        approve=approve,
-    )
-    service_actions.activities_register_bulk(actor=None, activities=[record])
-    return Activity.objects.order_by("-pk").first()
-
-
-def settle(until: datetime.date = END) -> dict[str, int]:
-    return points_settle(year=YEAR, until=until)
-
-
-def points_of(person, code: str | None = None) -> int:
-    entries = PointsEntry.objects.filter(person=person, date__year=YEAR)
-    if code:
-        entries = entries.filter(rule__code=code)
-    return sum(entries.values_list("points", flat=True))
 
 
 def count_of(person, code: str) -> int:
@@ -216,12 +170,6 @@ def test_no_show_minus_1_but_nothing_for_a_retired_member(cast):
     assert points_of(retired) == 60  # the base only
 
 
-def _upheld(activity: Activity, on: datetime.date, upheld: bool = True) -> FollowUp:
-    follow_up = FollowUp.objects.get(rating=rate(activity, 1, at=local(on, 15)))
-    follow_up = follow_up_call_back(actor=None, follow_up=follow_up, callback_on=on, note="已联系")
-    return follow_up_rectify(actor=None, follow_up=follow_up, rectification="已整改", rectified_on=on, upheld=upheld)
-
-
 def test_upheld_bad_rating_minus_2_for_the_organiser_not_for_a_long_term_mobile_member(cast):
     away = member(cast.branch_a, name="外出党员")
     activity = past_activity(
@@ -250,7 +198,7 @@ def test_a_short_mobile_absence_does_not_exempt(cast):
 
 
 def _demand(cast, person, *, done_on: datetime.date, deadline: datetime.date) -> Demand:
-    return Demand.objects.create(
+    return DemandFactory(
         organisation=cast.branch_a,
         channel=Demand.Channel.HOTLINE,
         category=DemandCategory.objects.order_by("pk").first(),
@@ -273,15 +221,15 @@ def test_demand_done_within_its_deadline_3_to_the_assigned_person(cast):
 
 
 def test_pairing_visit_1_at_most_once_per_pair_and_month(cast):
-    household = Household.objects.create(
+    household = HouseholdFactory(
         organisation=cast.branch_a, head_name="王大爷", address="幸福里1号", situation=Household.Situation.OLD_MEMBER
     )
-    pairing = Pairing.objects.create(
+    pairing = PairingFactory(
         helper=cast.member_person, household=household, organisation=cast.branch_a, started_on=day(1, 1),
         help_plan="每月走访", content="生活照料",
     )  # fmt: skip
     for on in (day(2, 3), day(2, 20), day(3, 1)):
-        PairingVisit.objects.create(pairing=pairing, date=on, notes="走访")
+        PairingVisitFactory(pairing=pairing, date=on, notes="走访")
     settle()
     keys = set(PointsEntry.objects.filter(rule__code=Code.PAIRING_VISIT).values_list("source_key", flat=True))
     assert keys == {f"pairing_visit:{pairing.pk}:{YEAR}-02", f"pairing_visit:{pairing.pk}:{YEAR}-03"}
@@ -289,11 +237,11 @@ def test_pairing_visit_1_at_most_once_per_pair_and_month(cast):
 
 
 def test_pledge_fulfilled_5(cast):
-    Pledge.objects.create(
+    PledgeFactory(
         year=YEAR, organisation=cast.branch_a, person=cast.member_person, title="每月服务",
         result=Pledge.Result.FULFILLED, appraised_on=day(12, 1),
     )  # fmt: skip
-    Pledge.objects.create(
+    PledgeFactory(
         year=YEAR, organisation=cast.branch_a, person=cast.person_a, title="每月服务",
         result=Pledge.Result.PARTIAL, appraised_on=day(12, 1),
     )  # fmt: skip
@@ -325,7 +273,7 @@ def test_mobile_report_on_time_1_late_nothing(cast):
 def test_the_yearly_total_never_shows_below_zero(cast):
     settle()
     manual = rule_set_for_year(year=YEAR).rules.get(code=Code.MANUAL)
-    PointsEntry.objects.create(
+    PointsEntryFactory(
         person=cast.member_person, organisation=cast.branch_a, date=day(9), points=-75, rule=manual,
         source_type="manual", source_key="test:floor",
     )  # fmt: skip

@@ -21,8 +21,8 @@ from evaluations.actions.points import (
 from evaluations.models import PointsAdjustment, PointsEntry, PointsRule, PointsRuleSet
 from evaluations.tasks import points_settle_task
 from portal.models import AuditEvent
-from tests.evaluations.test_points_rules import YEAR, day, past_activity, points_of, settle
-from tests.factories import UserFactory, member
+from tests.evaluations.points_helpers import YEAR, day, past_activity, points_of, settle
+from tests.factories import PointsEntryFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
 Code = PointsRule.Code
@@ -63,7 +63,7 @@ def test_the_database_refuses_a_second_entry_with_the_same_source_key(cast):
     settle()
     entry = PointsEntry.objects.filter(person=cast.member_person).first()
     with pytest.raises(IntegrityError), transaction.atomic():
-        PointsEntry.objects.create(
+        PointsEntryFactory(
             person=entry.person, organisation=entry.organisation, date=entry.date, points=1, rule=entry.rule,
             source_type=entry.source_type, source_key=entry.source_key,
         )  # fmt: skip

@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 
 from evaluations.models import PointsAdjustment, PointsEntry, PointsRule, PointsRuleSet
 from portal.models import AuditEvent
-from tests.evaluations.test_points_rules import YEAR, day, past_activity, settle
+from tests.evaluations.points_helpers import YEAR, day, past_activity, settle
+from tests.factories import PointsEntryFactory
 
 pytestmark = pytest.mark.django_db
 Code = PointsRule.Code
@@ -47,7 +48,7 @@ def test_my_points_shows_total_rules_rank_and_links_each_entry_to_its_source(cas
 
 def test_the_page_explains_the_floor(cast, login, settled):
     manual = PointsRuleSet.objects.get(year=YEAR).rules.get(code=Code.MANUAL)
-    PointsEntry.objects.create(
+    PointsEntryFactory(
         person=cast.member_person, organisation=cast.branch_a, date=day(9), points=-100, rule=manual,
         source_type="manual", source_key="test:floor",
     )  # fmt: skip
@@ -124,7 +125,7 @@ def test_a_request_without_reason_changes_nothing(cast, login, settled):
 def test_an_upheld_bad_rating_links_to_its_follow_up_only_for_those_who_may_open_it(cast, login):
     """The member's −2 「组织的活动差评属实」 linked to a follow-up page that answers 404 for the member: plain text
     for the member, a link for the secretary (who can open it) on the same entry."""
-    from tests.evaluations.test_points_rules import _upheld
+    from tests.evaluations.points_helpers import _upheld
 
     activity = past_activity(cast, day(6), [(cast.member_person, "organiser", True)])
     follow_up = _upheld(activity, day(6, 20))

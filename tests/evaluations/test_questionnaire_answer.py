@@ -9,22 +9,9 @@ from evaluations.models import Answer, Response
 from evaluations.selectors.questionnaires import questionnaire_code
 from evaluations.views.questionnaires import DEVICE_COOKIE
 from portal.models import AuditEvent
-from tests.evaluations.test_questionnaire_actions import HOSTILE_NAMES, Survey, _hostile, survey
+from tests.evaluations.questionnaire_helpers import HOSTILE_NAMES, Survey, _hostile, post_data, survey
 
 pytestmark = pytest.mark.django_db
-
-
-def post_data(sheet: dict) -> dict:
-    """A sheet as the browser posts it: q-<id> (options or text) and q-<id>-other."""
-    data: dict = {}
-    for pk, entry in sheet.items():
-        if "options" in entry:
-            data[f"q-{pk}"] = [str(v) for v in entry["options"]]
-        if "text" in entry:
-            data[f"q-{pk}"] = entry["text"]
-        if "other" in entry:
-            data[f"q-{pk}-other"] = entry["other"]
-    return data
 
 
 def url(s: Survey) -> str:

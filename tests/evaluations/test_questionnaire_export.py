@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from evaluations.actions import questionnaires as actions
 from portal.models import AuditEvent
-from tests.evaluations.test_questionnaire_actions import survey
+from tests.evaluations.questionnaire_helpers import survey
 
 pytestmark = pytest.mark.django_db
 

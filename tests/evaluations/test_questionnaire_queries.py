@@ -2,24 +2,16 @@
 a fixed ceiling. Each test warms the page once, measures, adds many more rows, and measures again."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluations.actions import questionnaires as actions
 from evaluations.models import Question
-from tests.evaluations.test_questionnaire_actions import Survey, survey
+from tests.evaluations.questionnaire_helpers import Survey, survey
+from tests.harness import page_queries
 
 pytestmark = pytest.mark.django_db
 
 CEILING = 20
-
-
-def _count(client, url: str, django_assert_max_num_queries, **params) -> int:
-    with django_assert_max_num_queries(CEILING), CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def _responses(s: Survey, n: int, prefix: str) -> None:
@@ -55,21 +47,21 @@ def _more_questions(cast, s: Survey, n: int) -> None:
 
 
 @pytest.mark.parametrize("role", ["secretary", "committee", "orgadmin"])
-def test_questionnaire_list(cast, login, django_assert_max_num_queries, role):
+def test_questionnaire_list(cast, login, role):
     client = login(getattr(cast, role))
     url = reverse("evaluations:questionnaire_list")
     _responses(survey(cast.secretary, cast.branch_a, title="少"), 2, "少")
-    _count(client, url, django_assert_max_num_queries)
-    few = _count(client, url, django_assert_max_num_queries)
+    page_queries(client, url, CEILING)
+    few = page_queries(client, url, CEILING)
     for i in range(8):
         _responses(survey(cast.secretary, cast.branch_a, title=f"多{i}"), 3, f"多{i}")
-    many = _count(client, url, django_assert_max_num_queries)
+    many = page_queries(client, url, CEILING)
     assert client.get(url).context["page"].paginator.count == 9
     assert many == few
 
 
 @pytest.mark.parametrize("state", ["draft", "answered"])
-def test_questionnaire_detail(cast, login, django_assert_max_num_queries, state):
+def test_questionnaire_detail(cast, login, state):
     """A small questionnaire (few questions, few answers) against a big one (17 questions, many answers), both in
     the same state: the builder of a draft, or the read-only page with the share panel once answered."""
     client = login(cast.secretary)
@@ -82,7 +74,7 @@ def test_questionnaire_detail(cast, login, django_assert_max_num_queries, state)
             _responses(s, n, s.q.title)
 
     def measure(s: Survey) -> int:
-        return _count(client, reverse("evaluations:questionnaire_detail", args=[s.q.pk]), django_assert_max_num_queries)
+        return page_queries(client, reverse("evaluations:questionnaire_detail", args=[s.q.pk]), CEILING)
 
     measure(small)
     few = measure(small)
@@ -94,7 +86,7 @@ def test_questionnaire_detail(cast, login, django_assert_max_num_queries, state)
 
 
 @pytest.mark.parametrize("params", [{}, {"category": "群众"}], ids=["all", "category"])
-def test_questionnaire_results(cast, login, django_assert_max_num_queries, params):
+def test_questionnaire_results(cast, login, params):
     client = login(cast.secretary)
     few_survey = survey(cast.secretary, cast.branch_a, title="少")
     _responses(few_survey, 2, "少")
@@ -106,7 +98,7 @@ def test_questionnaire_results(cast, login, django_assert_max_num_queries, param
     def measure(s: Survey) -> int:
         query = {"category": s.opt(s.category, "群众").pk} if params else {}
         url = reverse("evaluations:questionnaire_results", args=[s.q.pk])
-        return _count(client, url, django_assert_max_num_queries, **query)
+        return page_queries(client, url, CEILING, query)
 
     measure(few_survey)
     few = measure(few_survey)
@@ -117,7 +109,7 @@ def test_questionnaire_results(cast, login, django_assert_max_num_queries, param
 
 
 @pytest.mark.parametrize("name", ["questionnaire_preview", "questionnaire_paper"])
-def test_answer_sheets(cast, login, django_assert_max_num_queries, name):
+def test_answer_sheets(cast, login, name):
     """The preview and the paper entry render every question with its options and condition: no query per
     question."""
     client = login(cast.secretary)
@@ -128,7 +120,7 @@ def test_answer_sheets(cast, login, django_assert_max_num_queries, name):
         actions.questionnaire_publish(actor=cast.secretary, questionnaire=s.q)
 
     def measure(s: Survey) -> int:
-        return _count(client, reverse(f"evaluations:{name}", args=[s.q.pk]), django_assert_max_num_queries)
+        return page_queries(client, reverse(f"evaluations:{name}", args=[s.q.pk]), CEILING)
 
     measure(small)
     few = measure(small)

@@ -9,36 +9,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
-from django.db import transaction
 from django.urls import reverse
 
 from evaluations.actions import questionnaires as actions
 from evaluations.models import Option, Question, Questionnaire, Response
 from evaluations.selectors.questionnaires import questionnaire_code
 from evaluations.views.questionnaires import DEVICE_COOKIE
-from portal.lib.xlsx import XLSX_CONTENT_TYPE
-from portal.models import AuditEvent
 from tests.conftest import Cast
-from tests.evaluations.test_questionnaire_actions import Survey, survey
-from tests.evaluations.test_questionnaire_answer import post_data
-
-LOGIN = "login"  # 302 to the login page
-DONE = "done"  # 302, something written and audited
-SAVED = "saved"  # 302, an anonymous response written (public responses are counted, not audited one by one)
-REFUSED = "refused"  # allowed to ask, the action said no: 302 back to the questionnaire page, nothing written
-XLSX = "xlsx"  # 200 with a workbook, audited
-
-ROLES = ["anonymous", "orgadmin", "committee", "secretary", "member", "outsider"]
+from tests.evaluations.questionnaire_helpers import Survey, post_data, survey
+from tests.harness import DONE, FILE, LOGIN, REFUSED, SAVED, ScopeTable
 
 
 @dataclass
 class World:
     cast: Cast
     surveys: dict[str, Survey]
-
-    def user(self, role: str):
-        return None if role == "anonymous" else getattr(self.cast, role)
 
     def args(self, target: str | None) -> list:
         if target is None:
@@ -127,7 +112,7 @@ MATRIX: list[tuple[str, str | None, str, Callable | None, tuple]] = [
     (E + "questionnaire_paper",           "a",       "post", _sheet,    (LOGIN, DONE, DONE, DONE, 404, 404)),
     (E + "questionnaire_results",         "a",       "get",  None,      (LOGIN, 200, 200, 200, 404, 404)),
     (E + "questionnaire_results",         "b",       "get",  None,      (LOGIN, 200, 200, 404, 404, 200)),
-    (E + "questionnaire_export",          "a",       "get",  None,      (LOGIN, XLSX, XLSX, XLSX, 404, 404)),
+    (E + "questionnaire_export",          "a",       "get",  None,      (LOGIN, FILE, FILE, FILE, 404, 404)),
     # the public pages: open to everyone, logged in or not
     (E + "questionnaire_answer",          "code:a",  "get",  None,      (200, 200, 200, 200, 200, 200)),
     (E + "questionnaire_answer",          "code:a",  "post", _sheet,    (SAVED, SAVED, SAVED, SAVED, SAVED, SAVED)),
@@ -144,71 +129,35 @@ def _state() -> tuple:
         list(Question.objects.order_by("pk").values_list("pk", "position", "text")),
         Option.objects.count(),
         Response.objects.count(),
-        AuditEvent.objects.count(),
     )
 
 
-def _check(world: World, login, name, target, method, body, role: str, expected) -> str | None:
-    url = reverse(name, args=world.args(target))
-    client = login(world.user(role))
+def _detail(w: World, name: str, target: str) -> str:
+    """The staff page of the target's questionnaire (a refused step goes back there)."""
+    return reverse(E + "questionnaire_detail", args=w.args(target.split(":")[0]))
+
+
+def _device(client, role: str) -> None:
     client.cookies[DEVICE_COOKIE] = f"matrix-device-{role}"
-    cache.clear()  # six roles post the public page from one address: the rate limit is tested on its own
-    before = _state()
-    response = client.get(url) if method == "get" else client.post(url, body(world) if body else {})
-    status, location = response.status_code, response.get("Location", "")
-    got = f"{status} {location}".strip()
-    staff_target = target and not target.startswith("code:")
-    detail = reverse(E + "questionnaire_detail", args=world.args(target.split(":")[0])) if staff_target else ""
-    if expected == LOGIN:
-        ok = status == 302 and location.startswith(reverse("account_login"))
-    elif expected in (DONE, SAVED):
-        ok = status == 302 and not location.startswith(reverse("account_login"))
-        after = _state()
-        if ok and after[:4] == before[:4]:
-            return f"{role}: expected {expected}, got {got} but nothing was written"
-        if ok and expected == DONE and after[-1] <= before[-1]:
-            return f"{role}: expected {expected}, got {got} but nothing was audited"
-    elif expected == REFUSED:
-        ok = status == 302 and location == detail
-    elif expected == XLSX:
-        ok = status == 200 and response["Content-Type"] == XLSX_CONTENT_TYPE
-        if ok and AuditEvent.objects.count() <= before[-1]:
-            return f"{role}: export not audited"
-        return None if ok else f"{role}: expected {expected}, got {got}"
-    else:
-        ok = status == expected
-    if not ok:
-        return f"{role}: expected {expected}, got {got}"
-    if expected not in (DONE, SAVED) and _state() != before:
-        return f"{role}: {got} as expected, but something was written"
-    return None
 
 
-@pytest.mark.parametrize(
-    ("name", "target", "method", "body", "expected"),
-    [pytest.param(*row, id=f"{row[0]}-{row[1] or '-'}-{row[2]}") for row in MATRIX],
-)
-def test_scope_matrix(world, login, name, target, method, body, expected):
-    """One row of the table; each role's request runs in a savepoint rolled back afterwards."""
-    wrong = []
-    for role, outcome in zip(ROLES, expected, strict=True):
-        with transaction.atomic():
-            problem = _check(world, login, name, target, method, body, role, outcome)
-            transaction.set_rollback(True)
-        if problem:
-            wrong.append(problem)
-    assert not wrong, "\n".join(wrong)
+TABLE = ScopeTable(MATRIX, state=_state, back=_detail, prepare=_device)
+
+
+@pytest.mark.parametrize("row", TABLE.params())
+def test_scope_matrix(world, login, row):
+    TABLE.check(world, login, row)
 
 
 def test_a_question_of_another_questionnaire_is_404_and_writes_nothing(world, login):
     """B's secretary names a question of A's draft under B's own questionnaire: it is not there."""
     client = login(world.cast.outsider)
     b, draft = world.surveys["b"], world.surveys["draft"]
-    before = _state()
+    before = TABLE.snapshot()
     for name in ("questionnaire_question_remove", "questionnaire_question_move", "questionnaire_question_edit"):
         response = client.post(reverse(E + name, args=[b.q.pk, draft.text.pk]), {"text": "x"})
         assert response.status_code == 404, name
-    assert _state() == before
+    assert TABLE.snapshot() == before
 
 
 def test_outsider_list_never_mentions_branch_a(world, login):

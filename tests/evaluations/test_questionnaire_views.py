@@ -7,7 +7,7 @@ from django.urls import reverse
 from evaluations.actions import questionnaires as actions
 from evaluations.models import Question, Questionnaire
 from evaluations.selectors.questionnaires import questionnaire_code, results
-from tests.evaluations.test_questionnaire_actions import Survey, survey
+from tests.evaluations.questionnaire_helpers import Survey, survey
 
 pytestmark = pytest.mark.django_db
 

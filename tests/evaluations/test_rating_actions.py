@@ -11,63 +11,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from branches.models import CalendarDay
-from evaluations.actions.ratings import RatingRecord, rating_submit, ratings_register_bulk
+from evaluations.actions.ratings import RatingRecord, ratings_register_bulk
 from evaluations.models import FollowUp, Rating
 from portal.models import AuditEvent
-from services import actions as service_actions
-from services.models import Activity, ActivityCategory
-from tests.services.test_demand_actions import calendar_day
+from services.models import Activity
+from tests.evaluations.rating_helpers import HOUR, make_activity, stored, submit
+from tests.services.demand_helpers import calendar_day
 
 pytestmark = pytest.mark.django_db
 
-HOUR = datetime.timedelta(hours=1)
 MINUTE = datetime.timedelta(minutes=1)
 WEEK = datetime.timedelta(days=7)
-
-
-def make_activity(
-    cast,
-    *,
-    starts_at: datetime.datetime | None = None,
-    state: str = Activity.State.PUBLISHED,
-    organisation=None,
-    title: str = "甲支部便民服务",
-) -> Activity:
-    """An activity of branch A (by default) in the given state, through the services actions."""
-    starts_at = starts_at or timezone.now() - HOUR
-    activity = service_actions.activity_create(
-        actor=None,
-        title=title,
-        category=ActivityCategory.objects.get(code="convenience"),
-        place="社区广场",
-        starts_at=starts_at,
-        ends_at=starts_at + 2 * HOUR,
-        organisation=organisation or cast.branch_a,
-    )
-    if state == Activity.State.DRAFT:
-        return activity
-    if state == Activity.State.CANCELLED:
-        return service_actions.activity_cancel(actor=None, activity=activity, reason="天气原因")
-    activity = service_actions.activity_publish(actor=None, activity=activity)
-    if state in (Activity.State.ENDED, Activity.State.CLOSED):
-        service_actions.participation_walk_in(actor=None, activity=activity, person=cast.person_a)
-        activity = service_actions.activity_end(actor=None, activity=activity)
-    if state == Activity.State.CLOSED:
-        activity = service_actions.activity_close(actor=None, activity=activity, served_people=30)
-    return Activity.objects.select_related("organisation").get(pk=activity.pk)
-
-
-def submit(activity, *, level=5, comment="", device="device-0001", address="10.0.0.1") -> Rating:
-    return rating_submit(activity=activity, level=level, comment=comment, device=device, address=address)
 
 
 def at(moment: datetime.datetime):
     """Runs the code inside at `moment` (timezone.now is read through the module, so patching it is enough)."""
     return mock.patch("django.utils.timezone.now", return_value=moment)
-
-
-def stored() -> tuple[int, int]:
-    return Rating.objects.count(), FollowUp.objects.count()
 
 
 def refused(code: str, message: str, **kwargs):

@@ -14,22 +14,11 @@ from evaluations.models import FollowUp, Rating
 from evaluations.selectors.ratings import rating_code
 from portal.lib import shortlinks
 from services.models import Activity
-from tests.evaluations.test_rating_actions import make_activity, stored
+from tests.evaluations.rating_helpers import make_activity, opened, stored, url
 
 pytestmark = pytest.mark.django_db
 
 COOKIE = "rating_device"
-
-
-def url(activity) -> str:
-    return reverse("evaluations:rate", args=[rating_code(activity)])
-
-
-def opened(client, activity):
-    """A phone that scanned the code: the GET gives it its device cookie."""
-    response = client.get(url(activity))
-    assert response.status_code == 200
-    return response
 
 
 def new_phone(client, activity):

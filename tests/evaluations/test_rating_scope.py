@@ -5,17 +5,19 @@ included (a member sees the published activities of their branch). Outside the s
 (404); the anonymous public is sent to the login page. The public page needs no login at all.
 """
 
+from dataclasses import dataclass
+
 import pytest
 from django.urls import reverse
 
 from evaluations.selectors.ratings import rating_code
 from services.models import Activity
-from tests.evaluations.test_rating_actions import make_activity
+from tests.conftest import Cast
+from tests.evaluations.rating_helpers import make_activity
+from tests.harness import LOGIN, ROLES, ScopeTable, user_of
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = "login"
-ROLES = ["anonymous", "orgadmin", "committee", "secretary", "member", "outsider"]
 PAGES = ["activity_rating", "activity_qr", "activity_poster"]
 
 # activity → role → status of the rating page, the QR code and the poster
@@ -56,21 +58,43 @@ def activities(cast) -> dict[str, Activity]:
     }
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("target", list(EXPECTED))
-def test_scope_matrix(cast, login, activities, role, target):
-    client = login(None if role == "anonymous" else getattr(cast, role))
-    for name, expected in zip(PAGES, EXPECTED[target][role], strict=True):
-        response = client.get(reverse(f"evaluations:{name}", args=[activities[target].pk]))
-        if expected == LOGIN:
-            assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
-        else:
-            assert response.status_code == expected, (name, response.status_code)
+# the table above, one row per activity and page
+MATRIX = [
+    (f"evaluations:{page}", target, "get", None, tuple(EXPECTED[target][role][i] for role in ROLES))
+    for target in EXPECTED
+    for i, page in enumerate(PAGES)
+]
+
+
+@dataclass
+class World:
+    cast: Cast
+    activities: dict[str, Activity]
+
+    def pk(self, target: str) -> int:
+        return self.activities[target].pk
+
+
+@pytest.fixture
+def world(cast, activities) -> World:
+    return World(cast=cast, activities=activities)
+
+
+def _state() -> tuple:
+    return (list(Activity.objects.order_by("pk").values_list("pk", "state")),)
+
+
+TABLE = ScopeTable(MATRIX, state=_state)
+
+
+@pytest.mark.parametrize("row", TABLE.params())
+def test_scope_matrix(world, login, row):
+    TABLE.check(world, login, row)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_the_public_page_needs_no_login_and_is_the_same_for_everyone(cast, login, activities, role):
-    client = login(None if role == "anonymous" else getattr(cast, role))
+    client = login(user_of(cast, role))
     for target in ("published_a", "published_b"):
         response = client.get(reverse("evaluations:rate", args=[rating_code(activities[target])]))
         assert response.status_code == 200

@@ -8,7 +8,7 @@ from django.urls import resolve, reverse
 
 from evaluations.selectors.ratings import activity_for_rating_code, rating_code
 from services.models import Activity
-from tests.evaluations.test_rating_actions import make_activity, submit
+from tests.evaluations.rating_helpers import make_activity, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,6 @@
 test loads the page once to warm process-wide caches, measures it small, adds members and inputs, measures again."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evaluations.actions.reviews import (
@@ -14,17 +12,11 @@ from evaluations.actions.reviews import (
 )
 from evaluations.models import ReviewRound
 from tests.evaluations.review_helpers import add_members, attended_with_ratings, open_round, points, this_year
+from tests.harness import page_queries
 
 pytestmark = pytest.mark.django_db
 
 CEILING = 15
-
-
-def _count(client, url: str, django_assert_max_num_queries) -> int:
-    with django_assert_max_num_queries(CEILING), CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def _fill(cast, round_: ReviewRound) -> None:
@@ -44,7 +36,7 @@ def _fill(cast, round_: ReviewRound) -> None:
 @pytest.mark.parametrize("kind", ["yearly", "mutual"])
 @pytest.mark.parametrize("closed", [False, True], ids=["open", "closed"])
 @pytest.mark.parametrize("role", ["secretary", "member", "orgadmin"])
-def test_review_round_detail(cast, login, django_assert_max_num_queries, role, closed, kind):
+def test_review_round_detail(cast, login, role, closed, kind):
     client = login(getattr(cast, role))
     year = this_year()
     small = open_round(cast, kind=kind, year=year - 1, half=1 if kind == "mutual" else None)
@@ -57,24 +49,24 @@ def test_review_round_detail(cast, login, django_assert_max_num_queries, role, c
         review_round_close(actor=None, round=small)
         review_round_close(actor=None, round=big)
     few_url = reverse("evaluations:review_round_detail", args=[small.pk])
-    _count(client, few_url, django_assert_max_num_queries)
-    few = _count(client, few_url, django_assert_max_num_queries)
-    many = _count(client, reverse("evaluations:review_round_detail", args=[big.pk]), django_assert_max_num_queries)
+    page_queries(client, few_url, CEILING)
+    few = page_queries(client, few_url, CEILING)
+    many = page_queries(client, reverse("evaluations:review_round_detail", args=[big.pk]), CEILING)
     assert many == few
 
 
 @pytest.mark.parametrize("role", ["secretary", "member", "committee"])
-def test_review_round_list(cast, login, django_assert_max_num_queries, role):
+def test_review_round_list(cast, login, role):
     client = login(getattr(cast, role))
     url = reverse("evaluations:review_round_list")
     open_round(cast, year=this_year() - 5)
-    _count(client, url, django_assert_max_num_queries)
-    few = _count(client, url, django_assert_max_num_queries)
+    page_queries(client, url, CEILING)
+    few = page_queries(client, url, CEILING)
     add_members(cast.branch_a, 5)
     for year in range(this_year() - 4, this_year() + 1):
         open_round(cast, year=year)
         open_round(cast, kind="mutual", year=year, half=1)
         open_round(cast, kind="mutual", year=year, half=2, organisation=cast.branch_b)
-    many = _count(client, url, django_assert_max_num_queries)
+    many = page_queries(client, url, CEILING)
     assert len(client.get(url).context["page"]) > 1
     assert many == few

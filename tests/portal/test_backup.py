@@ -12,7 +12,7 @@ from django.apps import apps
 from django.db import connection
 
 from services.models import Activity
-from tests.services.test_activity_views import make_activity
+from tests.services.activity_helpers import make_activity
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from evaluations.models import ReviewSheet
 from portal.lib.display import plain_number, short_date
 from tests.evaluations.review_helpers import open_round, sheet_of
-from tests.portal.test_page_text import text_problems, visible_text
+from tests.portal.page_text import text_problems, visible_text
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_the_members_review_list_shows_the_total_with_at_most_two_decimals(cast,
 def test_an_overdue_deadline_of_last_year_shows_its_year(cast, login):
     """「期限 12月31日 逾期」 for a demand 342 days overdue."""
     from services.models import Demand
-    from tests.services.test_demand_actions import receive
+    from tests.services.demand_helpers import receive
 
     demand = receive(cast)
     last_year = datetime.date(timezone.localdate().year - 1, 12, 31)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from portal.lib.xlsx import XLSX_CONTENT_TYPE
 from portal.models import AuditEvent
 from reports.actions import report_export_run, report_export_start
-from tests.portal.test_url_permissions import build, post_only, routes, world
+from tests.portal.url_walk import build, post_only, routes, world
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,7 @@ from evaluations.models import Rating
 from portal.models import AuditEvent
 from reports import actions as report_actions
 from reports.models import ReportExport
-from tests.evaluations.test_rating_actions import make_activity
-from tests.evaluations.test_rating_public import opened, url
+from tests.evaluations.rating_helpers import make_activity, opened, url
 
 LAST_YEAR = timezone.localdate().year - 1
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from branches.models import Grid, HostUnit, Organisation, Person
 from services.models import Activity
 from tests.factories import GridFactory, HostUnitFactory
-from tests.services.test_activity_views import make_activity
+from tests.services.activity_helpers import make_activity
 from volunteers import actions as team_actions
 from volunteers.models import Team
 

@@ -19,7 +19,7 @@ from portal.imports.files import Sheet, sheet_read
 from portal.imports.registry import importer_class
 from portal.models import AuditEvent
 from services.models import Activity
-from tests.factories import fake_id_number, member
+from tests.factories import HostUnitFactory, fake_id_number, member
 from volunteers import actions as team_actions
 from volunteers.models import Team, TeamMembership
 
@@ -184,7 +184,7 @@ PEOPLE_HEADERS = ["姓名", "身份证号", "政治面貌", "取得日期", "工
 
 
 def test_a_roster_row_with_a_role_gives_the_account_its_scope_and_reimporting_does_not_assign_twice(cast):
-    host = HostUnit.objects.create(name="东湖实验小学", sector=HostUnit.Sector.SCHOOL)
+    host = HostUnitFactory(name="东湖实验小学", sector=HostUnit.Sector.SCHOOL)
     number = fake_id_number(datetime.date(1975, 1, 1))
     sheet = table(PEOPLE_HEADERS, ["新书记", number, "正式党员", "2000-07-01", "东湖实验小学", "书记", "2024-01-05"])
 

@@ -9,9 +9,9 @@ from services.actions.demands import demand_receive
 from services.models import Demand
 from tests.evaluations.conftest import activity as rated_activity
 from tests.evaluations.conftest import bad_follow_up
-from tests.services.test_activity_views import make_activity
-from tests.services.test_demand_actions import category, receive
-from tests.services.test_pledge_actions import make_pledge
+from tests.services.activity_helpers import make_activity
+from tests.services.demand_helpers import category, receive
+from tests.services.pledge_helpers import make_pledge
 from volunteers import actions as team_actions
 
 pytestmark = pytest.mark.django_db

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from portal.actions import notification_send
 from portal.models import Notification
+from tests.harness import at_most, counting
 
 
 @pytest.fixture
@@ -84,16 +85,13 @@ def test_state_changes_refuse_get(cast, login, name):
 
 
 @pytest.mark.django_db
-def test_the_inbox_query_count_does_not_grow_with_reminders(cast, login, django_assert_max_num_queries):
+def test_the_inbox_query_count_does_not_grow_with_reminders(cast, login):
     client = login(cast.member)
     for number in range(3):
         notification_send(recipient=cast.member, key=f"few-{number}", title=f"提醒 {number}")
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as few:
+    with counting() as few:
         client.get(reverse("inbox:inbox"))
     for number in range(25):
         notification_send(recipient=cast.member, key=f"many-{number}", title=f"提醒 {number}")
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with at_most(len(few.captured_queries)):
         assert client.get(reverse("inbox:inbox")).status_code == 200

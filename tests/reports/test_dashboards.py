@@ -12,10 +12,8 @@ from html import unescape
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Q, Sum
 from django.http import Http404
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,9 +27,10 @@ from reports.dashboards.selectors import dashboard_for_user
 from services import actions as service_actions
 from services.actions.pairing import household_create, pairing_create, visit_record
 from services.models import Activity, Demand, HoursEntry, Household, Participation
+from tests.evaluations.assessment_helpers import Y, demand, past_activity, yearly_round
 from tests.evaluations.conftest import local, rate
-from tests.evaluations.test_assessment_figures import Y, demand, past_activity, yearly_round
 from tests.factories import HostUnitFactory, OrganisationFactory, member
+from tests.harness import counting, page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -530,13 +529,6 @@ def test_chart_data_is_passed_with_json_script(cast, data, login):
 CEILING = 40
 
 
-def _count(client, django_assert_max_num_queries, **params) -> int:
-    with django_assert_max_num_queries(CEILING), CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse(URL), params)
-    assert response.status_code == 200
-    return len(queries)
-
-
 def _more(cast, i: int) -> None:
     """A new branch under the general branch with everything, and more of everything in A."""
     branch = OrganisationFactory(name=f"新党支部{i}", parent=cast.general_branch)
@@ -564,17 +556,17 @@ def _more(cast, i: int) -> None:
     ("role", "organisation"),
     [("orgadmin", None), ("committee", "general_branch"), ("secretary", None)],
 )
-def test_queries_do_not_grow_with_rows(cast, data, login, django_assert_max_num_queries, role, organisation):
+def test_queries_do_not_grow_with_rows(cast, data, login, role, organisation):
     client = login(getattr(cast, role))
     params = {"year": Y}
     if organisation:
         params["organisation"] = getattr(cast, organisation).pk
-    _count(client, django_assert_max_num_queries, **params)  # warm process-wide caches
-    few = _count(client, django_assert_max_num_queries, **params)
+    page_queries(client, reverse(URL), CEILING, params)  # warm process-wide caches
+    few = page_queries(client, reverse(URL), CEILING, params)
     for i in range(4):
         _more(cast, i)
     points_settle(year=Y)
-    many = _count(client, django_assert_max_num_queries, **params)
+    many = page_queries(client, reverse(URL), CEILING, params)
     assert many == few
     children = client.get(reverse(URL), params).context["dashboard"]["children"]
     # 组织部: the root's one child (the general branch); the committee at the general branch: A, B and the four new
@@ -608,7 +600,7 @@ def test_above_a_branch_the_dashboard_keeps_the_figures_for_a_while(cast, data, 
     settings.DASHBOARD_CACHE_SECONDS = 600
     committee = login(cast.committee)
     first = committee.get(reverse(URL), {"year": Y})
-    with CaptureQueriesContext(connection) as again:
+    with counting() as again:
         second = committee.get(reverse(URL), {"year": Y})
     assert second.context["dashboard"]["counted_at"] == first.context["dashboard"]["counted_at"]
     assert len(again) < 10  # the session, the user, the form's choices: no figure is counted again
@@ -618,6 +610,6 @@ def test_above_a_branch_the_dashboard_keeps_the_figures_for_a_while(cast, data, 
 
     secretary = login(cast.secretary)
     secretary.get(reverse(URL), {"year": Y})
-    with CaptureQueriesContext(connection) as branch_again:
+    with counting() as branch_again:
         page = secretary.get(reverse(URL), {"year": Y})
     assert len(branch_again) > 10 and "数据统计于" not in page.content.decode()

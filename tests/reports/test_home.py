@@ -16,10 +16,11 @@ from tests.evaluations.conftest import activity as rated_activity
 from tests.evaluations.conftest import bad_follow_up, local
 from tests.evaluations.review_helpers import open_round
 from tests.factories import member
-from tests.services.test_activity_views import make_activity
-from tests.services.test_demand_actions import receive
-from tests.services.test_hours_views import attended
-from tests.services.test_pledge_actions import make_pledge
+from tests.harness import at_most
+from tests.services.activity_helpers import make_activity
+from tests.services.demand_helpers import receive
+from tests.services.hours_helpers import attended
+from tests.services.pledge_helpers import make_pledge
 
 pytestmark = pytest.mark.django_db
 
@@ -130,28 +131,28 @@ def test_member_home_shows_points_hours_stars_and_what_to_do(cast, login):
     assert "本年度承诺：每月走访三户" in page
 
 
-def test_secretary_home_query_count_does_not_grow(cast, login, django_assert_max_num_queries):
+def test_secretary_home_query_count_does_not_grow(cast, login):
     client = login(cast.secretary)
     _work(cast, 1, "少")
-    with django_assert_max_num_queries(31) as few:  # both parts: the 待办 and the secretary's own
+    with at_most(31) as few:  # both parts: the 待办 and the secretary's own
         client.get(reverse("home"))
     _work(cast, 4, "多")
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with at_most(len(few.captured_queries)):
         client.get(reverse("home"))
 
 
-def test_member_home_query_count_does_not_grow(cast, login, django_assert_max_num_queries):
+def test_member_home_query_count_does_not_grow(cast, login):
     from services import actions as service_actions
 
     client = login(cast.member)
     for n in range(2):
         past = make_activity(cast, title=f"少{n}", start_in=-5 * DAY)
         service_actions.participation_walk_in(actor=None, activity=past, person=cast.member_person)
-    with django_assert_max_num_queries(20) as few:
+    with at_most(20) as few:
         client.get(reverse("home"))
     for n in range(8):
         past = make_activity(cast, title=f"多{n}", start_in=-5 * DAY)
         service_actions.participation_walk_in(actor=None, activity=past, person=cast.member_person)
         make_activity(cast, title=f"将来{n}", start_in=(n + 2) * DAY)
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with at_most(len(few.captured_queries)):
         client.get(reverse("home"))

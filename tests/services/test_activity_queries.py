@@ -7,15 +7,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from services import actions
 from services.models import Activity, HoursEntry
 from tests.factories import member
-from tests.services.test_activity_views import HOUR, category, make_activity
+from tests.harness import page_queries
+from tests.services.activity_helpers import HOUR, category, make_activity
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +22,6 @@ pytestmark = pytest.mark.django_db
 # ancestors, teams and own participations) before the list query, so that the database can use its indexes: a
 # fixed 1–3 queries more than the pages' others, whatever the rows.
 LIST_CEILING, MONTH_CEILING = 18, 12
-
-
-def _count(client, url: str, ceiling: int, django_assert_max_num_queries, **params) -> int:
-    with django_assert_max_num_queries(ceiling), CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def _activities(cast, n: int, prefix: str, *, with_people: int = 2) -> list[Activity]:
@@ -60,7 +52,7 @@ def _attended(cast, n: int, prefix: str) -> None:
     ids=["plain", "every-filter"],
 )
 @pytest.mark.parametrize("role", ["secretary", "member"])
-def test_activity_list(cast, login, django_assert_max_num_queries, params, role):
+def test_activity_list(cast, login, params, role):
     client = login(getattr(cast, role))
     url = reverse("services:activity_list")
     if params:
@@ -74,29 +66,29 @@ def test_activity_list(cast, login, django_assert_max_num_queries, params, role)
             "q": "社区",  # the place of every activity here
         }
     _activities(cast, 2, "少")
-    _count(client, url, LIST_CEILING, django_assert_max_num_queries, **params)
-    few = _count(client, url, LIST_CEILING, django_assert_max_num_queries, **params)
+    page_queries(client, url, LIST_CEILING, params)
+    few = page_queries(client, url, LIST_CEILING, params)
     _activities(cast, 35, "多", with_people=4)
-    many = _count(client, url, LIST_CEILING, django_assert_max_num_queries, **params)
+    many = page_queries(client, url, LIST_CEILING, params)
     assert many == few
 
 
 @pytest.mark.parametrize("role", ["secretary", "member"])
-def test_activity_month(cast, login, django_assert_max_num_queries, role):
+def test_activity_month(cast, login, role):
     client = login(getattr(cast, role))
     url = reverse("services:activity_month")
     first = _activities(cast, 2, "少")[0]
     start = timezone.localtime(first.starts_at)
     params = {"year": start.year, "month": start.month}
-    _count(client, url, MONTH_CEILING, django_assert_max_num_queries, **params)
-    few = _count(client, url, MONTH_CEILING, django_assert_max_num_queries, **params)
+    page_queries(client, url, MONTH_CEILING, params)
+    few = page_queries(client, url, MONTH_CEILING, params)
     _activities(cast, 25, "多", with_people=3)
-    many = _count(client, url, MONTH_CEILING, django_assert_max_num_queries, **params)
+    many = page_queries(client, url, MONTH_CEILING, params)
     assert many == few
 
 
 @pytest.mark.parametrize("role", ["secretary", "member"])
-def test_activity_detail_with_3_and_30_participants(cast, login, django_assert_max_num_queries, role):
+def test_activity_detail_with_3_and_30_participants(cast, login, role):
     client = login(getattr(cast, role))
     activity = make_activity(cast, start_in=-HOUR, hours=3)
     url = reverse("services:activity_detail", args=[activity.pk])
@@ -111,31 +103,31 @@ def test_activity_detail_with_3_and_30_participants(cast, login, django_assert_m
 
     actions.participation_sign_up(actor=cast.member, activity=activity)
     add(2, "少")
-    _count(client, url, 15, django_assert_max_num_queries)
-    few = _count(client, url, 15, django_assert_max_num_queries)
+    page_queries(client, url, 15)
+    few = page_queries(client, url, 15)
     add(27, "多")
-    many = _count(client, url, 15, django_assert_max_num_queries)
+    many = page_queries(client, url, 15)
     assert activity.participations.count() == 30
     assert many == few
 
 
-def test_my_activities(cast, login, django_assert_max_num_queries):
+def test_my_activities(cast, login):
     client = login(cast.member)
     url = reverse("services:my_activities")
     _attended(cast, 2, "少")
-    _count(client, url, 10, django_assert_max_num_queries)
-    few = _count(client, url, 10, django_assert_max_num_queries)
+    page_queries(client, url, 10)
+    few = page_queries(client, url, 10)
     _attended(cast, 25, "多")
-    many = _count(client, url, 10, django_assert_max_num_queries)
+    many = page_queries(client, url, 10)
     assert many == few
 
 
-def test_my_hours(cast, login, django_assert_max_num_queries):
+def test_my_hours(cast, login):
     client = login(cast.member)
     url = reverse("services:my_hours")
     _attended(cast, 2, "少")
-    _count(client, url, 10, django_assert_max_num_queries)
-    few = _count(client, url, 10, django_assert_max_num_queries)
+    page_queries(client, url, 10)
+    few = page_queries(client, url, 10)
     _attended(cast, 20, "多")
-    many = _count(client, url, 10, django_assert_max_num_queries)
+    many = page_queries(client, url, 10)
     assert many == few

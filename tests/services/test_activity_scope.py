@@ -11,20 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import AuditEvent
 from services import actions
 from services.models import Activity, ActivityCategory, HoursEntry, Participation
 from tests.conftest import Cast
+from tests.harness import DONE, LOGIN, REFUSED, ScopeTable
 
-LOGIN = "login"  # 302 to the login page
-DONE = "done"  # accepted: 302 to a page, something written and audited
-REFUSED = "refused"  # allowed to ask, but the action said no: 302 back to the activity page, nothing written
-
-ROLES = ["anonymous", "orgadmin", "committee", "secretary", "member", "outsider"]
 HOUR = datetime.timedelta(hours=1)
 
 
@@ -32,9 +26,6 @@ HOUR = datetime.timedelta(hours=1)
 class World:
     cast: Cast
     activities: dict[str, Activity]
-
-    def user(self, role: str):
-        return None if role == "anonymous" else getattr(self.cast, role)
 
     def pk(self, target: str) -> int:
         return self.activities[target].pk
@@ -161,55 +152,22 @@ def _state() -> tuple:
         list(Activity.objects.order_by("pk").values_list("pk", "title", "state", "cancel_reason", "served_people")),
         list(Participation.objects.order_by("pk").values_list("pk", "state")),
         HoursEntry.objects.count(),
-        AuditEvent.objects.count(),
     )
 
 
-def _check(world: World, login, name, target, method, body, role: str, expected) -> str | None:
-    url = reverse(name, args=[world.pk(target)] if target else [])
-    client = login(world.user(role))
-    before = _state()
-    response = client.get(url) if method == "get" else client.post(url, body(world) if body else {})
-    status, location = response.status_code, response.get("Location", "")
-    got = f"{status} {location}".strip()
-    if expected == LOGIN:
-        ok = status == 302 and location.startswith(reverse("account_login"))
-    elif expected == DONE:
-        ok = status == 302 and not location.startswith(reverse("account_login"))
-        if ok and _state() == before:
-            return f"{role}: expected {expected}, got {got} but nothing was written"
-        if ok and AuditEvent.objects.count() <= before[-1]:
-            return f"{role}: expected {expected}, got {got} but nothing was audited"
-    elif expected == REFUSED:
-        ok = status == 302 and location == reverse("services:activity_detail", args=[world.pk(target)])
-    else:
-        ok = status == expected
-    if not ok:
-        return f"{role}: expected {expected}, got {got}"
-    if expected != DONE and _state() != before:
-        return f"{role}: {got} as expected, but something was written"
-    return None
-
-
-@pytest.mark.parametrize(
-    ("name", "target", "method", "body", "expected"),
-    [pytest.param(*row, id=f"{row[0]}-{row[1] or '-'}-{row[2]}") for row in MATRIX],
+TABLE = ScopeTable(
+    MATRIX, state=_state, back=lambda w, name, target: reverse(S + "activity_detail", args=[w.pk(target)])
 )
-def test_scope_matrix(world, login, name, target, method, body, expected):
-    """One row of the table; each role's request runs in a savepoint rolled back afterwards."""
-    wrong = []
-    for role, outcome in zip(ROLES, expected, strict=True):
-        with transaction.atomic():
-            problem = _check(world, login, name, target, method, body, role, outcome)
-            transaction.set_rollback(True)
-        if problem:
-            wrong.append(problem)
-    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("row", TABLE.params())
+def test_scope_matrix(world, login, row):
+    TABLE.check(world, login, row)
 
 
 def test_outsider_post_on_every_state_changing_view_is_404_and_writes_nothing(world, login):
     client = login(world.cast.outsider)
-    before = _state()
+    before = TABLE.snapshot()
     posts = [
         ("activity_update", "published", _edit),
         ("activity_publish", "draft", None),
@@ -222,7 +180,7 @@ def test_outsider_post_on_every_state_changing_view_is_404_and_writes_nothing(wo
     for name, target, body in posts:
         response = client.post(reverse(S + name, args=[world.pk(target)]), body(world) if body else {})
         assert response.status_code == 404, name
-    assert _state() == before
+    assert TABLE.snapshot() == before
 
 
 def test_outsider_lists_never_mention_branch_a(world, login):

@@ -4,15 +4,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from services import actions
 from services.models import HoursEntry
 from tests.factories import member
-from tests.services.test_attendance_views import running_activity, sign_up
-from tests.services.test_hours_checker import DAY, at, held
+from tests.harness import at_most, page_queries
+from tests.services.hours_helpers import DAY, at, held, running_activity, sign_up
 
 pytestmark = pytest.mark.django_db
 
@@ -20,13 +18,6 @@ pytestmark = pytest.mark.django_db
 # Finding the activity costs four small fixed queries: the ids that decide what the user sees (see
 # services.selectors.activities._visible_q).
 SHEET_CEILING = 14
-
-
-def _count(client, url: str, ceiling: int, django_assert_max_num_queries, **params) -> int:
-    with django_assert_max_num_queries(ceiling), CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def _fill_sheet(cast, activity, n: int, prefix: str) -> None:
@@ -45,22 +36,22 @@ def _fill_sheet(cast, activity, n: int, prefix: str) -> None:
         member(cast.branch_a, name=f"{prefix}候选{i}")
 
 
-def test_attendance_sheet(cast, login, django_assert_max_num_queries):
+def test_attendance_sheet(cast, login):
     activity = running_activity(cast.secretary, cast.branch_a)
     client = login(cast.secretary)
     url = reverse("services:attendance_sheet", args=[activity.pk])
     _fill_sheet(cast, activity, 3, "少")
-    _count(client, url, SHEET_CEILING, django_assert_max_num_queries)
-    few = _count(client, url, SHEET_CEILING, django_assert_max_num_queries)
+    page_queries(client, url, SHEET_CEILING)
+    few = page_queries(client, url, SHEET_CEILING)
     _fill_sheet(cast, activity, 27, "多")
     assert activity.participations.count() == 30
-    many = _count(client, url, SHEET_CEILING, django_assert_max_num_queries)
+    many = page_queries(client, url, SHEET_CEILING)
     assert many == few
     # the search for walk-ins (htmx) costs the same
-    assert _count(client, url, SHEET_CEILING, django_assert_max_num_queries, q="多") == few
+    assert page_queries(client, url, SHEET_CEILING, {"q": "多"}) == few
 
 
-def test_attendance_sheet_post_with_an_error_re_renders_without_n_plus_1(cast, login, django_assert_max_num_queries):
+def test_attendance_sheet_post_with_an_error_re_renders_without_n_plus_1(cast, login):
     """A refused sheet is rendered again: its cost must not grow with the rows either."""
     activity = running_activity(cast.secretary, cast.branch_a)
     client = login(cast.secretary)
@@ -69,7 +60,7 @@ def test_attendance_sheet_post_with_an_error_re_renders_without_n_plus_1(cast, l
     def post() -> int:
         body = {f"attended_{p.pk}": "1" for p in activity.participations.all()}
         body |= {f"hours_{p.pk}": "99" for p in activity.participations.all()}
-        with django_assert_max_num_queries(SHEET_CEILING), CaptureQueriesContext(connection) as queries:
+        with at_most(SHEET_CEILING) as queries:
             assert client.post(url, body).status_code == 200
         return len(queries)
 
@@ -90,16 +81,16 @@ def _pending(cast, n_activities: int, per_activity: int, prefix: str) -> None:
         )
 
 
-def test_hours_pending(cast, login, django_assert_max_num_queries):
+def test_hours_pending(cast, login):
     client = login(cast.secretary)
     url = reverse("services:hours_pending")
     _pending(cast, 1, 2, "少")
-    _count(client, url, 8, django_assert_max_num_queries)
-    few = _count(client, url, 8, django_assert_max_num_queries)
+    page_queries(client, url, 8)
+    few = page_queries(client, url, 8)
     _pending(cast, 4, 10, "多")
-    many = _count(client, url, 8, django_assert_max_num_queries)
+    many = page_queries(client, url, 8)
     assert many == few
-    assert _count(client, url, 8, django_assert_max_num_queries, page=2) == few
+    assert page_queries(client, url, 8, {"page": 2}) == few
 
 
 def _suspicious(cast, n: int, prefix: str) -> None:
@@ -111,14 +102,14 @@ def _suspicious(cast, n: int, prefix: str) -> None:
         HoursEntry.objects.filter(participation__activity=x).update(created_at=x.ends_at + datetime.timedelta(days=31))
 
 
-def test_hours_checker(cast, login, django_assert_max_num_queries):
+def test_hours_checker(cast, login):
     client = login(cast.secretary)
     url = reverse("services:hours_checker")
     _suspicious(cast, 1, "少")
-    _count(client, url, 9, django_assert_max_num_queries)
-    few = _count(client, url, 9, django_assert_max_num_queries)
+    page_queries(client, url, 9)
+    few = page_queries(client, url, 9)
     _suspicious(cast, 8, "多")
-    many = _count(client, url, 9, django_assert_max_num_queries)
+    many = page_queries(client, url, 9)
     assert many == few
     content = client.get(url).content.decode()
     assert "多7" in content  # the rows are really on the page

@@ -5,46 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from branches.models import Organisation, Person
-from portal.models import User
 from services import actions
-from services.models import Activity, ActivityCategory, HoursEntry, Participation
+from services.models import Activity, HoursEntry, Participation
 from tests.factories import member
+from tests.services.hours_helpers import running_activity, sign_up
 
 pytestmark = pytest.mark.django_db
-
-
-def running_activity(
-    actor: User | None,
-    organisation: Organisation,
-    *,
-    title: str = "义诊",
-    started_hours_ago: float = 3,
-    length_hours: float = 4,
-    **fields,
-) -> Activity:
-    """A published activity that has started (attendance allowed) and, by default, is still running (sign-ups
-    allowed): 4 hours long."""
-    starts_at = timezone.now() - datetime.timedelta(hours=started_hours_ago)
-    activity = actions.activity_create(
-        actor=actor,
-        title=title,
-        category=ActivityCategory.objects.get(code="health"),
-        place="社区",
-        starts_at=starts_at,
-        ends_at=starts_at + datetime.timedelta(hours=length_hours),
-        organisation=organisation,
-        **fields,
-    )
-    return actions.activity_publish(actor=actor, activity=activity)
-
-
-def sign_up(activity: Activity, *people: Person) -> list[Participation]:
-    return [
-        actions.participation_sign_up(actor=activity.created_by, activity=activity, person=person) for person in people
-    ]
 
 
 def sheet_url(activity: Activity) -> str:

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from branches.actions import calendar_fill, reference_row_save
+from branches.actions import calendar_fill
 from branches.models import CalendarDay
 from portal.models import AuditEvent
 from services.actions.demands import (
@@ -18,53 +18,16 @@ from services.actions.demands import (
     demand_complete,
     demand_receive,
 )
-from services.models import Demand, DemandCategory
+from services.models import Demand
 from services.selectors.demands import demand_deadline_status, demand_list_for_user
 from tests.factories import member
+from tests.services.demand_helpers import assigned, calendar_day, category, done, receive, team_of_a
 from volunteers import actions as team_actions
 from volunteers.models import Skill, Team
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
-
-
-def category(code: str = "appliance") -> DemandCategory:
-    return DemandCategory.objects.get(code=code)
-
-
-def receive(cast, *, organisation=None, received_on=None, code="appliance", content="楼道灯坏了", **fields) -> Demand:
-    return demand_receive(
-        actor=cast.secretary,
-        organisation=organisation or cast.branch_a,
-        channel=fields.pop("channel", Demand.Channel.HOTLINE),
-        category=category(code),
-        content=content,
-        received_on=received_on,
-        **fields,
-    )
-
-
-def assigned(cast, **kwargs) -> Demand:
-    return demand_assign(actor=cast.secretary, demand=receive(cast, **kwargs), person=cast.member_person)
-
-
-def done(cast, *, done_on=None, **kwargs) -> Demand:
-    demand = assigned(cast, **kwargs)
-    return demand_complete(
-        actor=cast.secretary, demand=demand, result="已修好", done_on=done_on or timezone.localdate()
-    )
-
-
-def team_of_a(cast, *, with_member: bool = True) -> Team:
-    team = team_actions.team_create(
-        actor=None, name="甲支部便民分队", level=Team.Level.SQUAD, organisation=cast.branch_a
-    )
-    if with_member:
-        team_actions.membership_add(
-            actor=None, team=team, person=cast.member_person, joined_on=datetime.date(2022, 1, 1)
-        )
-    return team
 
 
 def state() -> tuple:
@@ -77,10 +40,6 @@ def state() -> tuple:
         ),
         AuditEvent.objects.count(),
     )
-
-
-def calendar_day(day: datetime.date, kind: str, name: str) -> None:
-    reference_row_save(actor=None, instance=CalendarDay(date=day, kind=kind, name=name), changed=["date", "kind"])
 
 
 # Working-day deadlines ----------------------------------------------------------------------------------------

@@ -6,27 +6,19 @@ Each test loads the page once to warm process-wide caches, measures it with a fe
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from services.actions.demands import demand_assign, demand_call_back, demand_complete
 from tests.factories import member
-from tests.services.test_demand_actions import receive, team_of_a
+from tests.harness import page_queries
+from tests.services.demand_helpers import receive, team_of_a
 from volunteers import actions as team_actions
 from volunteers.models import Skill, Team
 
 pytestmark = pytest.mark.django_db
 
 CEILING = 15
-
-
-def _count(client, url: str, django_assert_max_num_queries, **params) -> int:
-    with django_assert_max_num_queries(CEILING), CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def _demands(cast, n: int, prefix: str) -> None:
@@ -54,7 +46,7 @@ def _demands(cast, n: int, prefix: str) -> None:
     ids=["plain", "every-filter"],
 )
 @pytest.mark.parametrize("role", ["secretary", "member", "committee"])
-def test_demand_list(cast, login, django_assert_max_num_queries, params, role):
+def test_demand_list(cast, login, params, role):
     client = login(getattr(cast, role))
     url = reverse("services:demand_list")
     if params:
@@ -65,16 +57,16 @@ def test_demand_list(cast, login, django_assert_max_num_queries, params, role):
             "organisation": cast.branch_a.pk,
         }
     _demands(cast, 3, "少")
-    _count(client, url, django_assert_max_num_queries, **params)
-    few = _count(client, url, django_assert_max_num_queries, **params)
+    page_queries(client, url, CEILING, params)
+    few = page_queries(client, url, CEILING, params)
     assert client.get(url, params).context["page"].paginator.count  # the filters match something: rows render
     _demands(cast, 40, "多")
-    many = _count(client, url, django_assert_max_num_queries, **params)
+    many = page_queries(client, url, CEILING, params)
     assert many == few
 
 
 @pytest.mark.parametrize("state", ["received", "assigned", "done"])
-def test_demand_detail(cast, login, django_assert_max_num_queries, state):
+def test_demand_detail(cast, login, state):
     client = login(cast.secretary)
     demand = receive(cast, code="appliance")
     if state != "received":
@@ -82,8 +74,8 @@ def test_demand_detail(cast, login, django_assert_max_num_queries, state):
     if state == "done":
         demand = demand_complete(actor=None, demand=demand, result="好了", done_on=timezone.localdate())
     url = reverse("services:demand_detail", args=[demand.pk])
-    _count(client, url, django_assert_max_num_queries)
-    few = _count(client, url, django_assert_max_num_queries)
+    page_queries(client, url, CEILING)
+    few = page_queries(client, url, CEILING)
     skill = Skill.objects.get(name="家电维修")
     for i in range(25):  # many people to choose from, some skilled, several teams
         person = member(cast.branch_a, name=f"甲队员{i}")
@@ -92,5 +84,5 @@ def test_demand_detail(cast, login, django_assert_max_num_queries, state):
     for i in range(5):
         team_actions.team_create(actor=None, name=f"甲小组{i}", level=Team.Level.GROUP, organisation=cast.branch_a)
     _demands(cast, 10, "旁")
-    many = _count(client, url, django_assert_max_num_queries)
+    many = page_queries(client, url, CEILING)
     assert many == few

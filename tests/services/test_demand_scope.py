@@ -12,25 +12,17 @@ from dataclasses import dataclass
 
 import pytest
 from django.core import signing
-from django.core.cache import cache
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import AuditEvent
 from services.actions.demands import demand_assign, demand_complete, demand_receive
 from services.forms.demands import public_form_stamp
 from services.models import Demand
 from services.views.demands import DONE_SALT
 from tests.conftest import Cast
-from tests.services.test_demand_actions import category, team_of_a
+from tests.harness import DONE, LOGIN, REFUSED, ScopeTable
+from tests.services.demand_helpers import category, team_of_a
 from volunteers.models import Team
-
-LOGIN = "login"  # 302 to the login page
-DONE = "done"  # accepted: 302 to a page, something written and audited
-REFUSED = "refused"  # allowed to ask, but the action said no: 302 back to the demand page, nothing written
-
-ROLES = ["anonymous", "orgadmin", "committee", "secretary", "member", "outsider"]
 
 
 @dataclass
@@ -38,9 +30,6 @@ class World:
     cast: Cast
     demands: dict[str, Demand]
     team: Team
-
-    def user(self, role: str):
-        return None if role == "anonymous" else getattr(self.cast, role)
 
     def args(self, target: str | None) -> list:
         if target is None:
@@ -156,56 +145,20 @@ MATRIX: list[tuple[str, str | None, str, Callable | None, tuple]] = [
 def _state() -> tuple:
     return (
         list(Demand.objects.order_by("pk").values_list("pk", "state", "assigned_person", "result", "satisfaction")),
-        AuditEvent.objects.count(),
     )
 
 
-def _check(world: World, login, name, target, method, body, role: str, expected) -> str | None:
-    url = reverse(name, args=world.args(target))
-    client = login(world.user(role))
-    cache.clear()  # six roles post the public form from one address: the rate limit is tested on its own
-    before = _state()
-    response = client.get(url) if method == "get" else client.post(url, body(world) if body else {})
-    status, location = response.status_code, response.get("Location", "")
-    got = f"{status} {location}".strip()
-    if expected == LOGIN:
-        ok = status == 302 and location.startswith(reverse("account_login"))
-    elif expected == DONE:
-        ok = status == 302 and not location.startswith(reverse("account_login"))
-        if ok and _state() == before:
-            return f"{role}: expected {expected}, got {got} but nothing was written"
-        if ok and AuditEvent.objects.count() <= before[-1]:
-            return f"{role}: expected {expected}, got {got} but nothing was audited"
-    elif expected == REFUSED:
-        ok = status == 302 and location == reverse("services:demand_detail", args=world.args(target))
-    else:
-        ok = status == expected
-    if not ok:
-        return f"{role}: expected {expected}, got {got}"
-    if expected != DONE and _state() != before:
-        return f"{role}: {got} as expected, but something was written"
-    return None
+TABLE = ScopeTable(MATRIX, state=_state, back=lambda w, name, target: reverse(S + "demand_detail", args=w.args(target)))
 
 
-@pytest.mark.parametrize(
-    ("name", "target", "method", "body", "expected"),
-    [pytest.param(*row, id=f"{row[0]}-{row[1] or '-'}-{row[2]}") for row in MATRIX],
-)
-def test_scope_matrix(world, login, name, target, method, body, expected):
-    """One row of the table; each role's request runs in a savepoint rolled back afterwards."""
-    wrong = []
-    for role, outcome in zip(ROLES, expected, strict=True):
-        with transaction.atomic():
-            problem = _check(world, login, name, target, method, body, role, outcome)
-            transaction.set_rollback(True)
-        if problem:
-            wrong.append(problem)
-    assert not wrong, "\n".join(wrong)
+@pytest.mark.parametrize("row", TABLE.params())
+def test_scope_matrix(world, login, row):
+    TABLE.check(world, login, row)
 
 
 def test_outsider_post_on_every_state_changing_view_is_404_and_writes_nothing(world, login):
     client = login(world.cast.outsider)
-    before = _state()
+    before = TABLE.snapshot()
     posts = [
         ("demand_assign", "received", _to_person_a),
         ("demand_complete", "assigned", _result),
@@ -214,7 +167,7 @@ def test_outsider_post_on_every_state_changing_view_is_404_and_writes_nothing(wo
     for name, target, body in posts:
         response = client.post(reverse(S + name, args=world.args(target)), body(world))
         assert response.status_code == 404, name
-    assert _state() == before
+    assert TABLE.snapshot() == before
 
 
 def test_outsider_list_never_mentions_branch_a(world, login):

@@ -13,7 +13,7 @@ from portal.models import AuditEvent
 from services.actions.demands import demand_assign, demand_call_back, demand_complete, demand_receive
 from services.models import Demand
 from tests.factories import member
-from tests.services.test_demand_actions import assigned, category, done, receive
+from tests.services.demand_helpers import assigned, category, done, receive
 from volunteers import actions as team_actions
 from volunteers.models import Skill
 

@@ -6,42 +6,15 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from branches.models import Person
 from services import actions, selectors
-from services.models import Activity, ActivityCategory, HoursEntry
+from services.models import Activity, HoursEntry
 from tests.factories import member
+from tests.services.hours_helpers import DAY, at, held
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("services:hours_checker")
-DAY = (timezone.localdate() - datetime.timedelta(days=10)).isoformat()  # in the past, recorded in time
-
-
-def at(day: str, hour: float) -> datetime.datetime:
-    """A local (Asia/Shanghai) moment: the checks must work in local days, not UTC ones."""
-    start = datetime.datetime.fromisoformat(day).replace(tzinfo=timezone.get_current_timezone())
-    return start + datetime.timedelta(hours=hour)
-
-
-def held(cast, title: str, starts: datetime.datetime, hours: float, people: dict[Person, Decimal | None], **kw):
-    """A past activity of branch A (or kw["organisation"]) whose people attended with the given hours."""
-    actor = kw.pop("actor", cast.secretary)
-    activity = actions.activity_create(
-        actor=actor,
-        title=title,
-        category=ActivityCategory.objects.get(code="health"),
-        place="社区",
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=hours),
-        organisation=kw.pop("organisation", cast.branch_a),
-        **kw,
-    )
-    actions.activity_publish(actor=actor, activity=activity)
-    for person, person_hours in people.items():
-        actions.participation_walk_in(actor=actor, activity=activity, person=person, hours=person_hours)
-    return activity
 
 
 def check(user, since=None) -> dict:

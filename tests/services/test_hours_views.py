@@ -8,22 +8,13 @@ from django.urls import reverse
 from portal.models import AuditEvent
 from services import actions
 from services.models import HoursEntry, Participation
-from tests.services.test_attendance_views import running_activity, sign_up
+from tests.harness import at_most
+from tests.services.hours_helpers import attended, running_activity, sign_up
 
 pytestmark = pytest.mark.django_db
 
 PENDING_URL = "services:hours_pending"
 APPROVE_URL = "services:hours_approve"
-
-
-def attended(cast, *people, hours=Decimal(3), title="义诊"):
-    """An activity of branch A where the given people attended (pending entries, recorded by the secretary)."""
-    activity = running_activity(cast.secretary, cast.branch_a, title=title)
-    participations = sign_up(activity, *people)
-    actions.attendance_record(
-        actor=cast.secretary, activity=activity, marks={p.pk: (True, hours) for p in participations}
-    )
-    return activity, participations
 
 
 def entry_of(participation: Participation) -> HoursEntry:
@@ -89,14 +80,14 @@ def test_strict_approval_still_refuses_the_whole_batch(cast):
     assert states() == before
 
 
-def test_queue_query_count_does_not_grow_with_the_rows(cast, login, django_assert_max_num_queries):
+def test_queue_query_count_does_not_grow_with_the_rows(cast, login):
     from tests.factories import member
 
     people = [member(cast.branch_a, name=f"排队{i:02d}") for i in range(12)]
     attended(cast, *people[:6], title="第一场")
     attended(cast, *people[6:], cast.secretary_person, title="第二场")
     client = login(cast.secretary)
-    with django_assert_max_num_queries(9):
+    with at_most(9):
         response = client.get(reverse(PENDING_URL))
     assert response.content.decode().count('name="entries"') == 12
 

@@ -13,7 +13,7 @@ from portal.models import AuditEvent
 from services import actions
 from services.models import Activity, Participation
 from tests.factories import member
-from tests.services.test_activity_views import (
+from tests.services.activity_helpers import (
     HOUR,
     attend,
     category,

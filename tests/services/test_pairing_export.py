@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from portal.models import AuditEvent
 from services.actions.pairing import visit_record
-from tests.services.test_pairing_actions import DAY, make_household, make_pairing, month_start, today
+from tests.harness import at_most
+from tests.services.pairing_helpers import DAY, make_household, make_pairing, month_start, today
 
 pytestmark = pytest.mark.django_db
 EXPORT = reverse("services:pairing_register_export")
@@ -81,15 +82,15 @@ def test_filters_apply(cast, login, pairing):
     assert [row[0].value for row in rows] == ["党支部B"]
 
 
-def test_export_queries_do_not_grow_with_pairings(cast, login, django_assert_max_num_queries, pairing):
+def test_export_queries_do_not_grow_with_pairings(cast, login, pairing):
     client = login(cast.secretary)
-    with django_assert_max_num_queries(20) as few:
+    with at_most(20) as few:
         client.get(EXPORT)
     for i in range(10):
         extra = make_pairing(
             cast.person_a, make_household(cast.branch_a, head_name=f"户{i}"), started_on=month_start(2)
         )
         visit_record(actor=None, pairing=extra, date=month_start(2) + DAY, notes="走访")
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with at_most(len(few.captured_queries)):
         response = client.get(EXPORT)
     assert len(_rows(response)[1]) == 11

@@ -1,23 +1,15 @@
 """No N+1 on the pairing pages: the same number of queries with few rows and with many, under a fixed ceiling."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from services.actions.pairing import visit_record
 from tests.factories import member
-from tests.services.test_pairing_actions import DAY, jpeg_bytes, make_household, make_pairing, month_start, upload
+from tests.harness import page_queries
+from tests.services.pairing_helpers import DAY, jpeg_bytes, make_household, make_pairing, month_start, upload
 
 pytestmark = pytest.mark.django_db
 CEILING = 20
-
-
-def _count(client, url: str, django_assert_max_num_queries, **params) -> int:
-    with django_assert_max_num_queries(CEILING), CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def _pairings(cast, n: int, prefix: str, helper=None) -> list:
@@ -35,20 +27,20 @@ def _pairings(cast, n: int, prefix: str, helper=None) -> list:
 
 @pytest.mark.parametrize("params", [{}, {"missed": "missed", "state": "open", "situation": "subsistence"}])
 @pytest.mark.parametrize("role", ["secretary", "committee", "member"])
-def test_pairing_list(cast, login, django_assert_max_num_queries, role, params):
+def test_pairing_list(cast, login, role, params):
     client = login(getattr(cast, role))
     url = reverse("services:pairing_list")
     helper = cast.member_person if role == "member" else None
     _pairings(cast, 2, "少", helper=helper)
-    _count(client, url, django_assert_max_num_queries, **params)
-    few = _count(client, url, django_assert_max_num_queries, **params)
+    page_queries(client, url, CEILING, params)
+    few = page_queries(client, url, CEILING, params)
     _pairings(cast, 25, "多", helper=helper)
-    many = _count(client, url, django_assert_max_num_queries, **params)
+    many = page_queries(client, url, CEILING, params)
     assert many == few
 
 
 @pytest.mark.parametrize("role", ["secretary", "member"])
-def test_pairing_detail(cast, login, django_assert_max_num_queries, settings, tmp_path, role):
+def test_pairing_detail(cast, login, settings, tmp_path, role):
     settings.MEDIA_ROOT = tmp_path
     client = login(getattr(cast, role))
     pairing = make_pairing(cast.member_person, make_household(cast.branch_a), started_on=month_start(12))
@@ -60,8 +52,8 @@ def test_pairing_detail(cast, login, django_assert_max_num_queries, settings, tm
             visit_record(actor=None, pairing=pairing, date=month_start(months_back) + DAY, notes="走访", photos=photos)
 
     visits([12])
-    _count(client, url, django_assert_max_num_queries)
-    few = _count(client, url, django_assert_max_num_queries)
+    page_queries(client, url, CEILING)
+    few = page_queries(client, url, CEILING)
     visits(range(11, 0, -1))
-    many = _count(client, url, django_assert_max_num_queries)
+    many = page_queries(client, url, CEILING)
     assert many == few

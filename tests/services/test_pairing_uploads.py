@@ -14,7 +14,7 @@ from PIL import Image
 from portal.models import AuditEvent
 from services.actions.pairing import visit_record
 from services.models import PairingVisit, VisitPhoto
-from tests.services.test_pairing_actions import (
+from tests.services.pairing_helpers import (
     image_bytes,
     jpeg_bytes,
     make_household,

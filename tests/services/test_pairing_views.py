@@ -8,7 +8,7 @@ from portal.lib.masking import mask_phone
 from services.actions.pairing import pairing_end, visit_record
 from services.models import Household, Pairing
 from services.selectors.pairing import mask_address, mask_name, missed_months
-from tests.services.test_pairing_actions import DAY, make_household, make_pairing, month_start, today
+from tests.services.pairing_helpers import DAY, make_household, make_pairing, month_start, today
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,6 @@ from branches.demo.logins import orgadmin_ensure
 from portal.models import AuditEvent
 from services.actions.pledges import (
     pledge_appraise,
-    pledge_create,
     pledge_item_add,
     pledge_progress_record,
     pledge_withdraw,
@@ -23,28 +22,9 @@ from services.demo.pledges import pledges_demo_build, pledges_demo_summary
 from services.models import Pledge, PledgeItem, PledgeProgress, Post
 from services.selectors.pledges import pledge_items
 from tests.factories import PersonFactory
+from tests.services.pledge_helpers import APPRAISAL, ITEMS, make_pledge, this_year
 
 pytestmark = pytest.mark.django_db
-
-ITEMS = [{"content": "走访困难户", "target": Decimal(12), "unit": "次"}]
-APPRAISAL = {"leader_comment": "完成较好。", "mutual_rating": "good", "mass_rating": "fair", "result": "fulfilled"}
-
-
-def this_year() -> int:
-    return timezone.localdate().year
-
-
-def make_pledge(cast, *, person=None, organisation=None, year=None, items=None, title="我的承诺", actor=None):
-    """A pledge through the action (by the orgadmin unless said otherwise); organisation defaults to the person's."""
-    organisation = organisation or (person.organisation if person else cast.branch_a)
-    return pledge_create(
-        actor=actor or cast.orgadmin,
-        year=year or this_year(),
-        organisation=organisation,
-        person=person,
-        title=title,
-        items=ITEMS if items is None else items,
-    )
 
 
 def _written() -> tuple:

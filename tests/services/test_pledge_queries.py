@@ -3,24 +3,15 @@ ceiling. Each test loads the page once to warm process-wide caches, measures it 
 (with more items and progress each), and measures again."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from services.actions.pledges import pledge_item_add, pledge_progress_record, post_check, post_create
 from tests.factories import member
-from tests.services.test_pledge_actions import make_pledge
-from tests.services.test_post_actions import FIELDS
+from tests.harness import page_queries
+from tests.services.pledge_helpers import FIELDS, make_pledge
 
 pytestmark = pytest.mark.django_db
-
-
-def _count(client, url: str, ceiling: int, django_assert_max_num_queries, **params) -> int:
-    with django_assert_max_num_queries(ceiling), CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def _items(n: int) -> list[dict]:
@@ -45,56 +36,56 @@ def _posts(cast, n: int, prefix: str) -> None:
 
 @pytest.mark.parametrize("params", [{}, {"organisation": "a", "result": "none"}], ids=["plain", "filtered"])
 @pytest.mark.parametrize("role", ["secretary", "member"])
-def test_pledge_list(cast, login, django_assert_max_num_queries, role, params):
+def test_pledge_list(cast, login, role, params):
     client = login(getattr(cast, role))
     url = reverse("services:pledge_list")
     if params:
         params = {"organisation": cast.branch_a.pk, "result": "none"}
     _pledges(cast, 2, "少")
-    _count(client, url, 12, django_assert_max_num_queries, **params)
-    few = _count(client, url, 12, django_assert_max_num_queries, **params)
+    page_queries(client, url, 12, params)
+    few = page_queries(client, url, 12, params)
     _pledges(cast, 25, "多", items=3, progress=3)
-    many = _count(client, url, 12, django_assert_max_num_queries, **params)
+    many = page_queries(client, url, 12, params)
     assert many == few
 
 
 @pytest.mark.parametrize("role", ["secretary", "member"])
-def test_pledge_detail_with_few_and_many_items_and_entries(cast, login, django_assert_max_num_queries, role):
+def test_pledge_detail_with_few_and_many_items_and_entries(cast, login, role):
     client = login(getattr(cast, role))
     pledge = make_pledge(cast, person=cast.member_person, items=_items(2))
     url = reverse("services:pledge_detail", args=[pledge.pk])
     today = timezone.localdate()
-    _count(client, url, 12, django_assert_max_num_queries)
-    few = _count(client, url, 12, django_assert_max_num_queries)
+    page_queries(client, url, 12)
+    few = page_queries(client, url, 12)
     for i in range(8):
         pledge_item_add(actor=None, pledge=pledge, content=f"追加{i}", target=5, unit="件")
     for item in pledge.items.all():
         for _ in range(4):
             pledge_progress_record(actor=None, item=item, date=today, amount=1, note="进展")
-    many = _count(client, url, 12, django_assert_max_num_queries)
+    many = page_queries(client, url, 12)
     assert pledge.items.count() == 10
     assert many == few
 
 
 @pytest.mark.parametrize("role", ["secretary", "member"])
-def test_post_list(cast, login, django_assert_max_num_queries, role):
+def test_post_list(cast, login, role):
     client = login(getattr(cast, role))
     url = reverse("services:post_list")
     _posts(cast, 2, "少")
-    _count(client, url, 12, django_assert_max_num_queries)
-    few = _count(client, url, 12, django_assert_max_num_queries)
+    page_queries(client, url, 12)
+    few = page_queries(client, url, 12)
     _posts(cast, 25, "多")
-    many = _count(client, url, 12, django_assert_max_num_queries)
+    many = page_queries(client, url, 12)
     assert many == few
 
 
-def test_public_branch(cast, client, django_assert_max_num_queries):
+def test_public_branch(cast, client):
     url = reverse("services:public_branch", args=[cast.branch_a.pk])
     _pledges(cast, 2, "少")
     _posts(cast, 2, "岗少")
-    _count(client, url, 6, django_assert_max_num_queries)
-    few = _count(client, url, 6, django_assert_max_num_queries)
+    page_queries(client, url, 6)
+    few = page_queries(client, url, 6)
     _pledges(cast, 20, "多", items=3, progress=2)
     _posts(cast, 20, "岗多")
-    many = _count(client, url, 6, django_assert_max_num_queries)
+    many = page_queries(client, url, 6)
     assert many == few

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from services.actions.pledges import pledge_appraise, pledge_progress_record, pledge_withdraw, post_check, post_create
 from services.models import Pledge, PledgeProgress, Post
-from tests.services.test_pledge_actions import APPRAISAL, ITEMS, make_pledge
-from tests.services.test_post_actions import FIELDS
+from tests.services.pledge_helpers import APPRAISAL, FIELDS, ITEMS, make_pledge
 
 pytestmark = pytest.mark.django_db
 

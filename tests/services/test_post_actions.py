@@ -11,17 +11,9 @@ from services.actions.pledges import post_check, post_create, post_end, post_upd
 from services.models import Post
 from services.selectors.pledges import POST_CHECK_DAYS, posts_due_check_for_user
 from tests.factories import PersonFactory
+from tests.services.pledge_helpers import FIELDS
 
 pytestmark = pytest.mark.django_db
-
-FIELDS = {
-    "kind": Post.Kind.PIONEER,
-    "title": "便民服务先锋岗",
-    "duties": "带头做好窗口服务。",
-    "service_content": "政策咨询、代办帮办。",
-    "contact": "0571-88886666",
-    "supervision_phone": "12388",
-}
 
 
 def make_post(cast, *, person=None, actor=None, **fields) -> Post:

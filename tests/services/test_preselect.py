@@ -38,7 +38,7 @@ def test_branch_with_party_groups_preselects_the_branch(cast, login, groups, url
 
 
 def test_secretary_saves_an_activity_without_touching_the_organisation(cast, login, groups):
-    from tests.services.test_activity_views import form_data
+    from tests.services.activity_helpers import form_data
 
     client = login(cast.secretary)
     initial = client.get(reverse("services:activity_create")).context["form"].initial

@@ -11,8 +11,7 @@ from branches import actions as branch_actions
 from branches.models import Organisation
 from services.actions.pledges import pledge_appraise, pledge_progress_record, pledge_withdraw, post_create, post_end
 from tests.factories import OrganisationFactory, fake_id_number, member
-from tests.services.test_pledge_actions import APPRAISAL, make_pledge
-from tests.services.test_post_actions import FIELDS
+from tests.services.pledge_helpers import APPRAISAL, FIELDS, make_pledge
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from portal.models import AuditEvent
 from services.forms.demands import TIMESTAMP_SALT, public_form_stamp
 from services.models import Demand
 from services.views.demands import DONE_SALT
-from tests.services.test_demand_actions import category
+from tests.services.demand_helpers import category
 
 pytestmark = pytest.mark.django_db
 

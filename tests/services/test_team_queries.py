@@ -3,24 +3,16 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import PersonFactory, member
-from tests.services.test_team_review import give_hours
+from tests.harness import page_queries
+from tests.services.team_helpers import give_hours
 from volunteers import actions as team_actions
 from volunteers.models import Skill, Team, TeamMembership
 
 JOINED = timezone.localdate() - datetime.timedelta(days=30)
-
-
-def _count(client, url: str, ceiling: int, django_assert_max_num_queries) -> int:
-    with django_assert_max_num_queries(ceiling), CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def _members(cast, team: Team, n: int, prefix: str) -> None:
@@ -43,7 +35,7 @@ def _members(cast, team: Team, n: int, prefix: str) -> None:
 
 
 @pytest.mark.parametrize("role", ["secretary", "member", "orgadmin"])
-def test_team_detail(cast, login, django_assert_max_num_queries, role):
+def test_team_detail(cast, login, role):
     team = team_actions.team_create(
         actor=cast.secretary, name="甲大队", level=Team.Level.BRIGADE, organisation=cast.branch_a
     )
@@ -55,15 +47,15 @@ def test_team_detail(cast, login, django_assert_max_num_queries, role):
     _members(cast, team, 2, "少")
     # 21: the team's activities come through the activity list's visibility (a fixed lookup of ids, see
     # services.selectors.activities._visible_q)
-    _count(client, url, 21, django_assert_max_num_queries)  # warm process-wide caches
-    few = _count(client, url, 21, django_assert_max_num_queries)
+    page_queries(client, url, 21)  # warm process-wide caches
+    few = page_queries(client, url, 21)
     _members(cast, team, 12, "多")
-    many = _count(client, url, 21, django_assert_max_num_queries)
+    many = page_queries(client, url, 21)
     assert few == many, (few, many)
 
 
 @pytest.mark.parametrize("role", ["secretary", "member"])
-def test_team_list(cast, login, django_assert_max_num_queries, role):
+def test_team_list(cast, login, role):
     def teams(n: int, prefix: str) -> None:
         for i in range(n):
             brigade = team_actions.team_create(
@@ -84,10 +76,10 @@ def test_team_list(cast, login, django_assert_max_num_queries, role):
     client = login(getattr(cast, role))
     url = reverse("services:team_list")
     teams(2, "少")
-    _count(client, url, 12, django_assert_max_num_queries)
-    few = _count(client, url, 12, django_assert_max_num_queries)
+    page_queries(client, url, 12)
+    few = page_queries(client, url, 12)
     teams(10, "多")
     response = client.get(url)
     assert "多分队9" in response.content.decode()
-    many = _count(client, url, 12, django_assert_max_num_queries)
+    many = page_queries(client, url, 12)
     assert few == many, (few, many)

@@ -2,7 +2,6 @@
 
 import datetime
 import json
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,10 +11,11 @@ from django.utils import timezone
 from branches import actions as branch_actions
 from branches.models import MembershipEvent, Person
 from services import actions
-from services.models import ActivityCategory, HoursEntry
-from services.selectors import hours_pending_for_user
+from services.models import HoursEntry
 from services.tasks import team_review_propose_task
 from tests.factories import member
+from tests.harness import queries_of
+from tests.services.team_helpers import give_hours
 from volunteers import actions as team_actions
 from volunteers import selectors as team_selectors
 from volunteers.models import ReviewProposal, Team, TeamMembership
@@ -23,32 +23,6 @@ from volunteers.models import ReviewProposal, Team, TeamMembership
 TODAY = timezone.localdate()
 YEAR = TODAY.year
 TWO_YEARS_AGO = TODAY - datetime.timedelta(days=730)
-
-
-def give_hours(actor, team: Team, person: Person, *, days_ago: int = 0, approve: bool = True) -> None:
-    """Service hours the real way: an activity of the team, the person on its sheet, attendance, approval.
-
-    A running activity (started 3 hours ago) takes sign-ups; a past one only walk-ins."""
-    starts_at = timezone.now() - datetime.timedelta(days=days_ago, hours=3)
-    ends_at = starts_at + datetime.timedelta(hours=4)
-    activity = actions.activity_create(
-        actor=actor,
-        title=f"{person.name}的服务",
-        category=ActivityCategory.objects.get(code="health"),
-        place="社区",
-        starts_at=starts_at,
-        ends_at=ends_at,
-        team=team,
-    )
-    actions.activity_publish(actor=actor, activity=activity)
-    if ends_at > timezone.now():
-        participation = actions.participation_sign_up(actor=actor, activity=activity, person=person)
-        actions.attendance_record(actor=actor, activity=activity, marks={participation.pk: (True, Decimal(2))})
-    else:
-        actions.participation_walk_in(actor=actor, activity=activity, person=person, hours=Decimal(2))
-    if approve:
-        pending = hours_pending_for_user(user=actor).filter(participation__activity=activity)
-        assert actions.hours_approve(actor=actor, entries=list(pending)) == 1
 
 
 @pytest.fixture
@@ -185,13 +159,8 @@ def test_a_run_by_hand_is_limited_to_teams_the_actor_runs(cast, team, crew):
 
 
 def test_the_run_costs_the_same_queries_with_few_or_many_members(cast, team):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def measure(year: int) -> int:
-        with CaptureQueriesContext(connection) as queries:
-            actions.team_review_run(actor=None, year=year, today=TODAY)
-        return len(queries)
+        return queries_of(lambda: actions.team_review_run(actor=None, year=year, today=TODAY))
 
     for i in range(2):
         _join(cast, team, f"少{i}")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import PersonFactory, member
-from tests.services.test_team_review import give_hours
+from tests.services.team_helpers import give_hours
 from volunteers import actions as team_actions
 from volunteers.models import PersonSkill, ReviewProposal, Skill, Team, TeamMembership
 
