@@ -359,6 +359,17 @@ HEALTH_WORKER_STALE_SECONDS = int(os.environ.get("HEALTH_WORKER_STALE_SECONDS", 
 HEALTH_BEAT_STALE_SECONDS = int(os.environ.get("HEALTH_BEAT_STALE_SECONDS", "300"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# A job mailing reminders waits at most this long (seconds) for the mail server, per connection step.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+# Text messages for reminders (portal.sms), for members who chose 短信 under 提醒方式: an HTTP gateway when
+# SMS_GATEWAY_URL is set (JSON {phone, text}, bearer SMS_GATEWAY_TOKEN), else only logged (development).
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_BACKEND = os.environ.get(
+    "SMS_BACKEND", "portal.sms.HttpGatewayBackend" if SMS_GATEWAY_URL else "portal.sms.ConsoleBackend"
+)
+SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "5"))
+SMS_FAILURE_PAUSE_SECONDS = int(os.environ.get("SMS_FAILURE_PAUSE_SECONDS", "60"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
 # Reminder e-mails link back to the portal: its address as people reach it.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
