@@ -71,9 +71,9 @@ def notification_unread_count(*, user: User) -> int:
 
 HEALTH_LABELS = {
     "database": ("数据库", {"ok": "正常", "down": "无法连接"}),
-    "broker": ("消息队列（Redis）", {"ok": "正常", "down": "无法连接", "embedded": "未配置（任务在网站进程内执行）"}),
-    "worker": ("后台任务进程（worker）", {"ok": "正常", "stale": "超时未响应", "inline": "无（任务在网站进程内执行）"}),
-    "beat": ("定时调度（beat）", {"ok": "正常", "stale": "超时未响应", "inline": "无（定时任务需手动运行）"}),
+    "broker": ("消息队列", {"ok": "正常", "down": "无法连接", "embedded": "未配置（任务在网站进程内执行）"}),
+    "worker": ("后台任务进程", {"ok": "正常", "stale": "超时未响应", "inline": "无（任务在网站进程内执行）"}),
+    "beat": ("定时调度", {"ok": "正常", "stale": "超时未响应", "inline": "无（定时任务需手动运行）"}),
     "media": ("上传文件目录", {"ok": "可写入", "not_writable": "不可写入"}),
 }
 
@@ -88,7 +88,7 @@ def system_status_for_user(*, user: User, now: datetime.datetime | None = None) 
         {
             "name": name,
             "description": settings.JOB_DESCRIPTIONS.get(name, ""),
-            "cron": cron_text(entry["schedule"]),
+            "cron": cron_text(entry["schedule"]).removeprefix("cron "),  # minute hour day month weekday
             "last_run": last_runs.get(name),
             "next_due": next_due(entry["schedule"], after=now),
         }
