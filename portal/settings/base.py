@@ -4,6 +4,7 @@ With nothing set, the portal runs embedded: SQLite next to the code, Celery task
 cache. Setting DATABASE_URL and REDIS_URL switches to PostgreSQL and Redis (broker, results and cache).
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -423,6 +424,7 @@ CONTENT_SECURITY_POLICY = {
 # DEBUG (make run) plain text unless LOG_FORMAT=json. Timestamps are ISO 8601 in TIME_ZONE (+08:00).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
 LOGGING = logging_config(json=LOG_FORMAT != "text", level=os.environ.get("LOG_LEVEL", "INFO"))
+logging.captureWarnings(True)  # Python's warnings become log lines (py.warnings) rather than bare stderr text
 
 # Error reporting to a self-hosted Sentry or GlitchTip: off unless SENTRY_DSN is set. No personal data is sent
 # (send_default_pii=False); each event carries the request id the user sees on the error page.
