@@ -43,7 +43,10 @@ def _task_context(task_id: str, task: Any, **kwargs: Any) -> None:
 def _task_context_end(task_id: str, **kwargs: Any) -> None:
     token = _task_tokens.pop(task_id, None)
     if token is not None:
-        logs.log_context.reset(token)
+        try:
+            logs.log_context.reset(token)
+        except ValueError:  # set in another context (a pool that runs prerun and postrun apart): nothing to undo
+            logs.log_context.set(None)
 
 
 @signals.heartbeat_sent.connect
