@@ -43,8 +43,11 @@ demo: migrate
 run: demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
+# lint-imports: the layers contract in pyproject.toml (portal ← branches ← volunteers ← services ← evaluations ←
+# reports); an import up the layers fails the build before any test runs.
 test: install-dev
 	$(PY) manage.py makemigrations --check --dry-run > /dev/null
+	$(VENV)/bin/lint-imports --no-logo
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Screenshots of every role's main pages at 390 px into docs/screens/ (listed in docs/screens/README.md): the page

@@ -235,7 +235,7 @@ def warm_dashboards(accounts: list[tuple], pages: dict[int, dict]) -> None:
     """Counts each account's dashboard once into the shared cache (Redis, as the server's), as the first visitor of
     the day would: the window measures the steady state. A cold dashboard above a branch is measured on its own
     (bench/RESULTS.md): a district's year takes seconds to count."""
-    from portal.dashboards.selectors import dashboard_for_user
+    from reports.dashboards.selectors import dashboard_for_user
 
     started, year, seen = time.perf_counter(), data_year(), set()
     for user, _secret, _kind in accounts:

@@ -35,7 +35,7 @@ from django.utils import timezone  # noqa: E402
 
 from branches.models import Organisation, Person  # noqa: E402
 from evaluations.models import PointsEntry, Rating  # noqa: E402
-from portal.reports.yearly import yearly_report_xlsx  # noqa: E402
+from reports.yearly import yearly_report_xlsx  # noqa: E402
 from services.models import Activity, Demand, HoursEntry, Participation  # noqa: E402
 
 # The floor: what any report of these figures must at least read. Each query scans the rows of one table that the

@@ -23,17 +23,10 @@ from branches.selectors import (
     mobile_overdue_q,
     organisation_choices_for_user,
 )
+from portal.forms import DateInput
 from portal.lib import idnumbers
 from portal.lib.choices import NameChoiceFilter
 from portal.models import User
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
 
 # Person pickers -----------------------------------------------------------------------------------------------
 

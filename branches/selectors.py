@@ -29,6 +29,7 @@ from branches.models import (
 )
 from portal.lib.workdays import add_working_days
 from portal.models import User
+from portal.selectors import user_sees_everything
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def scope_for(user: User) -> Scope:
         return cached
     if not user.is_authenticated or not user.is_active:
         scope = Scope()
-    elif user.is_superuser or user.is_org_department:
+    elif user_sees_everything(user):
         scope = Scope(everything=True)
     else:
         today = timezone.localdate()

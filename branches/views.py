@@ -2,13 +2,12 @@
 
 import base64
 import copy
-import io
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +29,7 @@ from branches.forms import (
     RoleAssignForm,
     StatusStepForm,
 )
-from portal.web import apply_action, form_errors_to_messages, paginate
+from portal.web import apply_action, paginate, post_on, xlsx_response
 
 
 @login_required
@@ -112,47 +111,42 @@ def person_update(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "branches/person_form.html", {"form": form, "person": person})
 
 
-def _post_on_person(request: HttpRequest, pk: int, form, action, success: str) -> HttpResponse:
-    """Forms posted from a person's page: run the action, report errors there."""
-    person = selectors.person_get_for_user(user=request.user, pk=pk, write=True)
-    if not apply_action(request, form, lambda data: action(person, data), success):
-        form_errors_to_messages(request, form)
-    return redirect(person)
-
-
 @login_required
 @require_POST
 def person_status_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_person(
+    person = selectors.person_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        StatusStepForm(request.POST),
-        lambda person, data: actions.status_step_add(actor=request.user, person=person, **data),
+        person,
+        lambda data: actions.status_step_add(actor=request.user, person=person, **data),
         "已记录政治面貌变更。",
+        form=StatusStepForm(request.POST),
     )
 
 
 @login_required
 @require_POST
 def person_event_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_person(
+    person = selectors.person_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        MembershipEventForm(request.POST, user=request.user),
-        lambda person, data: actions.membership_event_record(actor=request.user, person=person, **data),
+        person,
+        lambda data: actions.membership_event_record(actor=request.user, person=person, **data),
         "已记录组织关系事件。",
+        form=MembershipEventForm(request.POST, user=request.user),
     )
 
 
 @login_required
 @require_POST
 def person_role_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_person(
+    person = selectors.person_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        RoleAssignForm(request.POST, user=request.user),
-        lambda person, data: actions.role_assign(actor=request.user, person=person, **data),
+        person,
+        lambda data: actions.role_assign(actor=request.user, person=person, **data),
         "已记录职务任命。",
+        form=RoleAssignForm(request.POST, user=request.user),
     )
 
 
@@ -260,12 +254,13 @@ def person_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def person_account_link(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_person(
+    person = selectors.person_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        AccountLinkForm(request.POST, user=request.user),
-        lambda person, data: actions.person_account_link(actor=request.user, person=person, user=data["user"]),
+        person,
+        lambda data: actions.person_account_link(actor=request.user, person=person, user=data["user"]),
         "已关联登录账号。",
+        form=AccountLinkForm(request.POST, user=request.user),
     )
 
 
@@ -304,34 +299,29 @@ def mobile_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "branches/mobile_detail.html", context)
 
 
-def _post_on_mobile(request: HttpRequest, pk: int, form, action, success: str) -> HttpResponse:
-    record = selectors.mobile_member_get_for_user(user=request.user, pk=pk, write=True)
-    if not apply_action(request, form, lambda data: action(record, data), success):
-        form_errors_to_messages(request, form)
-    return redirect(record)
-
-
 @login_required
 @require_POST
 def mobile_report_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_mobile(
+    record = selectors.mobile_member_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        MobileReportForm(request.POST),
-        lambda record, data: actions.mobile_report_record(actor=request.user, mobile_member=record, **data),
+        record,
+        lambda data: actions.mobile_report_record(actor=request.user, mobile_member=record, **data),
         "已记录汇报。",
+        form=MobileReportForm(request.POST),
     )
 
 
 @login_required
 @require_POST
 def mobile_return(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_mobile(
+    record = selectors.mobile_member_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        MobileReturnForm(request.POST),
-        lambda record, data: actions.mobile_return_record(actor=request.user, mobile_member=record, **data),
+        record,
+        lambda data: actions.mobile_return_record(actor=request.user, mobile_member=record, **data),
         "已登记返回。",
+        form=MobileReturnForm(request.POST),
     )
 
 
@@ -344,12 +334,6 @@ def _require_managing_scope(request: HttpRequest) -> None:
         raise Http404("页面不存在。")
 
 
-def _xlsx_response(content: bytes, filename: str) -> FileResponse:
-    return FileResponse(
-        io.BytesIO(content), as_attachment=True, filename=filename, content_type=resources.XLSX_CONTENT_TYPE
-    )
-
-
 @login_required
 @require_GET
 def person_export(request: HttpRequest) -> HttpResponse:
@@ -357,4 +341,4 @@ def person_export(request: HttpRequest) -> HttpResponse:
     people = PersonFilter(request.GET, queryset=selectors.person_list_for_user(user=request.user), user=request.user)
     filters = {key: value for key, value in request.GET.items() if key != "page" and value}
     content = actions.person_export(actor=request.user, people=people.qs, filters=filters)
-    return _xlsx_response(content, f"人员名单-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(content, f"人员名单-{timezone.localdate():%Y%m%d}.xlsx")

@@ -4,14 +4,14 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 
-from branches.selectors import scope_for
 from portal import actions
 from portal.models import AuditEvent, User
+from portal.selectors import user_sees_everything
 
 
 class OrgDepartmentOnly:
     def has_module_permission(self, request) -> bool:
-        return scope_for(request.user).everything
+        return user_sees_everything(request.user)
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self.has_module_permission(request)

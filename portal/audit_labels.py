@@ -253,12 +253,12 @@ def object_model(object_type: str) -> type[models.Model] | None:
 
 
 def object_label(object_type: str) -> str:
-    """The object's kind as its model calls it (「年度报告」 for portal.ReportExport), else what was stored."""
+    """The object's kind as its model calls it (「年度报告」 for reports.ReportExport), else what was stored."""
     model = object_model(object_type)
     return str(model._meta.verbose_name) if model else object_type
 
 
-OUR_APPS = ("portal", "branches", "volunteers", "services", "evaluations")
+OUR_APPS = ("portal", "branches", "volunteers", "services", "evaluations", "reports")
 
 
 @functools.cache

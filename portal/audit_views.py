@@ -13,8 +13,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from branches.forms import DateInput
 from portal.audit_labels import OUR_APPS, action_label, change_rows, object_label
+from portal.forms import DateInput
 from portal.models import AuditEvent
 from portal.selectors import audit_event_list_for_user
 from portal.web import paginate

@@ -7,29 +7,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches import selectors as branch_selectors
-from branches.models import Organisation
 from portal import health
 from portal.jobs import cron_text, next_due
 from portal.models import AuditEvent, JobRun, Notification, User
 
 
-def home_for_user(*, user: User) -> dict:
-    """The home page: for those who manage something (or lead a team) the 待办 list, for anyone with a person
-    record their own standing and what they are asked to do (portal.home); then the organisations they manage."""
-    from portal import home
-
-    scope = branch_selectors.scope_for(user)
-    today = timezone.localdate()
-    context: dict = {"scope": scope, "todo": home.todo_for_user(user=user, today=today)}
-    if scope.manages_anything:
-        # The top two levels of the user's own subtrees: a branch secretary's branch lies deeper than depth 2.
-        top = 1 if scope.everything else min(len(path) for path in scope.paths) // Organisation.steplen
-        organisations = branch_selectors.organisation_list_for_user(user=user)
-        context["organisations"] = organisations.filter(depth__lte=top + 1)[:20]
-    if scope.person_id:
-        context["me"] = home.member_home(user=user, person_id=scope.person_id, today=today)
-    return context
+def user_sees_everything(user) -> bool:
+    """组织部 staff (and superusers): the whole tree, every account, the audit log. The one statement of that rule —
+    branches' `scope_for` builds its everything-scope on it; portal's own 组织部-only pages ask it directly."""
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.is_org_department))
 
 
 def job_last_runs() -> dict[str, JobRun]:
@@ -46,7 +32,7 @@ def job_last_runs() -> dict[str, JobRun]:
 def audit_event_list_for_user(*, user: User) -> QuerySet[AuditEvent]:
     """The audit log, newest first, for 组织部 staff only: it spans the whole tree, so a scoped user (who would
     otherwise learn of objects outside their subtree from it) is refused outright rather than shown a part."""
-    if not branch_selectors.scope_for(user).everything:
+    if not user_sees_everything(user):
         raise PermissionDenied(_("只有组织部工作人员可以查看审计日志。"))
     return AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
 
@@ -80,7 +66,7 @@ HEALTH_LABELS = {
 
 def system_status_for_user(*, user: User, now: datetime.datetime | None = None) -> dict:
     """Refused (403) to everyone but 组织部: the jobs and the servers are the whole installation's."""
-    if not branch_selectors.scope_for(user).everything:
+    if not user_sees_everything(user):
         raise PermissionDenied(_("只有组织部工作人员可以查看系统状态。"))
     now = now or timezone.now()
     last_runs = job_last_runs()

@@ -1,7 +1,6 @@
 """Periodic jobs of the portal itself. Each is thin: ids in, one action, a small summary out."""
 
 from celery import shared_task
-from django.utils import timezone
 
 from portal import health
 from portal.actions import sessions_clear
@@ -19,30 +18,9 @@ def beat_tick_task() -> None:
     health.beat_tick_record()
 
 
-@shared_task
-def report_export_run_task(export_id: int) -> dict:
-    """Builds one yearly report export (queued from the web once its row is committed)."""
-    from portal.reports.actions import report_export_run
-
-    return report_export_run(export_id=export_id)
-
-
 @shared_task(base=ScheduledJob)
-def report_export_yearly_task(year: int | None = None) -> dict:
-    """年度报告 (January): last year's whole-tree report, made once and built in this run. A re-run finds it done
-    (or failed: a failed build is left for someone to look at, and restarted from the web) and builds nothing."""
-    from portal.reports.actions import report_export_run, report_export_scheduled
+def imports_sweep_task() -> dict:
+    """Uploads previewed and left unconfirmed (they may hold ID numbers, encrypted) are deleted after 24 hours."""
+    from portal.imports.storage import uploads_sweep
 
-    year = year or timezone.localdate().year - 1
-    export = report_export_scheduled(year=year)
-    if export is None:
-        return {"year": year, "built": False}
-    return {"year": year, **report_export_run(export_id=export.pk)}
-
-
-@shared_task(base=ScheduledJob)
-def report_exports_resume_task() -> dict:
-    """Builds the yearly report exports still waiting because the broker was down when they were started."""
-    from portal.reports.actions import report_exports_resume
-
-    return report_exports_resume()
+    return {"deleted": uploads_sweep()}

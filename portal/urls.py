@@ -11,14 +11,13 @@ admin.site.index_title = "数据管理"
 handler500 = "portal.views.server_error"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The home page, the yearly reports and the dashboards: the top layer (reports), named by string like every app.
+    path("", include("reports.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("status/", views.system_status, name="system_status"),
     path("accounts/initial-password/", views.initial_password_set, name="initial_password_set"),
     path("accounts/", include("allauth.urls")),
     path("inbox/", include("portal.notifications")),
-    path("reports/", include("portal.reports.views")),
-    path("dashboards/", include("portal.dashboards.views")),
     path("audit/", include("portal.audit_views")),
     path("imports/", include("portal.imports.urls")),
     path("branches/", include("branches.urls")),

@@ -12,11 +12,6 @@ from portal import actions, health, logs, selectors
 from portal.web import apply_action
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", selectors.home_for_user(user=request.user))
-
-
 @sensitive_post_parameters()
 @login_required
 def initial_password_set(request: HttpRequest) -> HttpResponse:

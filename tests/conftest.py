@@ -73,7 +73,10 @@ def _own_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate limits live in the cache; every test starts with none used."""
+    """Rate limits live in the cache; every test starts with none used, and with no Redis outage remembered."""
+    from portal.cache import _Outage
+
+    _Outage.until = 0.0
     cache.clear()
     yield
     cache.clear()

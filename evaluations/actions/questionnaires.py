@@ -22,12 +22,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from openpyxl import Workbook
 
+from branches.actions.common import scope_require
 from branches.models import Organisation
-from branches.selectors import scope_for
 from evaluations.models import Answer, Option, Question, Questionnaire, Response
 from evaluations.selectors import questionnaires as selectors
 from portal.audit import audit_record, snapshot
 from portal.lib import xlsx
+from portal.lib.text import printable
 from portal.models import User
 
 MAX_TITLE = 120
@@ -47,11 +48,6 @@ CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE)
 # Guards -----------------------------------------------------------------------------------------------------
 
 
-def _require_scope(actor: User | None, organisation: Organisation) -> None:
-    if actor is not None and not scope_for(actor).covers_path(organisation.path):
-        raise ValidationError("该问卷不在您的管理范围内。")
-
-
 def _locked(questionnaire: Questionnaire) -> Questionnaire:
     """The questionnaire row, locked: an edit and an answer arriving at once are serialised, so no answer can slip
     in between "has no responses" and the change."""
@@ -60,7 +56,7 @@ def _locked(questionnaire: Questionnaire) -> Questionnaire:
 
 def _require_editable(actor: User | None, questionnaire: Questionnaire) -> Questionnaire:
     questionnaire = _locked(questionnaire)
-    _require_scope(actor, questionnaire.organisation)
+    scope_require(actor, questionnaire.organisation, "该问卷不在您的管理范围内。")
     if questionnaire.state == Questionnaire.State.CLOSED:
         raise ValidationError("已结束的问卷不能修改题目。")
     if questionnaire.responses.exists():
@@ -103,7 +99,7 @@ def _question_snapshot(question: Question) -> dict:
 def questionnaire_create(
     *, actor: User, organisation: Organisation, title: str, description: str = ""
 ) -> Questionnaire:
-    _require_scope(actor, organisation)
+    scope_require(actor, organisation, "该问卷不在您的管理范围内。")
     if organisation.is_archived:
         raise ValidationError("该党组织已撤销，不能发起问卷。")
     questionnaire = Questionnaire.objects.create(
@@ -352,7 +348,7 @@ def question_move(*, actor: User, question: Question, up: bool) -> Question:
 @transaction.atomic
 def questionnaire_publish(*, actor: User, questionnaire: Questionnaire) -> Questionnaire:
     questionnaire = _locked(questionnaire)
-    _require_scope(actor, questionnaire.organisation)
+    scope_require(actor, questionnaire.organisation, "该问卷不在您的管理范围内。")
     if questionnaire.state != Questionnaire.State.DRAFT:
         raise ValidationError(f"该问卷当前为“{questionnaire.get_state_display()}”，不能发布。")
     problems = selectors.questionnaire_problems(
@@ -375,7 +371,7 @@ def questionnaire_publish(*, actor: User, questionnaire: Questionnaire) -> Quest
 @transaction.atomic
 def questionnaire_close(*, actor: User, questionnaire: Questionnaire) -> Questionnaire:
     questionnaire = _locked(questionnaire)
-    _require_scope(actor, questionnaire.organisation)
+    scope_require(actor, questionnaire.organisation, "该问卷不在您的管理范围内。")
     if questionnaire.state != Questionnaire.State.PUBLISHED:
         raise ValidationError(f"该问卷当前为“{questionnaire.get_state_display()}”，不能结束。")
     questionnaire.state = Questionnaire.State.CLOSED
@@ -396,7 +392,7 @@ def questionnaire_new_version(*, actor: User, questionnaire: Questionnaire) -> Q
     and the shown-to conditions mapped onto the copied category options. The old one is closed and keeps its
     answers. Each version has at most one successor, so the history is a simple chain."""
     old = _locked(questionnaire)
-    _require_scope(actor, old.organisation)
+    scope_require(actor, old.organisation, "该问卷不在您的管理范围内。")
     if old.state == Questionnaire.State.DRAFT:
         raise ValidationError("草稿问卷可以直接修改，不需要创建新版本。")
     if Questionnaire.objects.filter(previous=old).exists():
@@ -488,7 +484,7 @@ def _choice_answers(question: Question, entry: Mapping, label: str) -> list[Answ
     if len(set(picks)) != len(picks):
         raise ValidationError(f"{label}的选项重复。")
     other = next((o for o in options.values() if o.is_other), None)
-    other_text = (entry.get("other") or "").strip()
+    other_text = printable(entry.get("other")).strip()
     if other_text:
         if other is None:
             raise ValidationError(f"{label}没有“其他”选项，不能填写其他内容。")
@@ -514,7 +510,7 @@ def _choice_answers(question: Question, entry: Mapping, label: str) -> list[Answ
 def _text_answer(question: Question, entry: Mapping, label: str) -> list[Answer]:
     if _picks(entry) or (entry.get("other") or "").strip():
         raise ValidationError(f"{label}是填空题，没有选项。")
-    text = (entry.get("text") or "").strip()
+    text = printable(entry.get("text")).strip()
     if len(text) > MAX_FREE_TEXT:
         raise ValidationError(f"{label}的回答不能超过 {MAX_FREE_TEXT} 字。")
     return [Answer(question=question, text=text)] if text else []
@@ -629,7 +625,7 @@ def response_submit(
     elif channel == Response.Channel.PAPER:
         if entered_by is None:
             raise ValidationError("纸质问卷须由工作人员录入。")
-        _require_scope(entered_by, questionnaire.organisation)
+        scope_require(entered_by, questionnaire.organisation, "该问卷不在您的管理范围内。")
         device = ""
     else:
         raise ValidationError("答卷方式不正确。")
@@ -672,7 +668,7 @@ def questionnaire_export(*, actor: User, questionnaire: Questionnaire, category_
     未答 and 无效 on its first line, and each option's count and percentage of the valid answers; 原始答卷 — one
     row per response, its answers as text. Every string is a text cell, so an answer such as "=HYPERLINK(…)" stays
     text. Audited with the filter and the response count."""
-    _require_scope(actor, questionnaire.organisation)
+    scope_require(actor, questionnaire.organisation, "该问卷不在您的管理范围内。")
     if (
         category_option is not None
         and not Option.objects.filter(

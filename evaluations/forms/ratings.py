@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evaluations.actions.ratings import COMMENT_MAX
 from evaluations.models import Rating
+from portal.forms import PlainTextField
 
 
 class RatingForm(forms.Form):
@@ -15,7 +16,7 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("请选择您的评价。"), "invalid_choice": _("请选择五个评价等级之一。")},
     )
-    comment = forms.CharField(
+    comment = PlainTextField(
         label=_("意见建议（选填）"),
         required=False,
         max_length=COMMENT_MAX,

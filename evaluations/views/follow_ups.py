@@ -3,7 +3,7 @@ rectification, closing). Access → form → action → redirect with a message.
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +14,7 @@ from evaluations.actions.follow_ups import follow_up_rectify as rectify_action
 from evaluations.forms.follow_ups import CallBackForm, CloseForm, FollowUpFilter, RectifyForm
 from evaluations.models import FollowUp
 from evaluations.selectors import follow_ups as selectors
-from portal.web import apply_action, form_errors_to_messages, paginate
+from portal.web import paginate, post_on
 
 # state → (the form that fits it, the context name the template looks for)
 NEXT_STEP = {
@@ -50,31 +50,43 @@ def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluations/follow_up_detail.html", context)
 
 
-def _post_on_follow_up(request: HttpRequest, pk: int, form_class, action, success: str) -> HttpResponse:
-    """Forms posted from the follow-up page: run the action, report refusals there as messages."""
-    follow_up = selectors.follow_up_get_for_user(user=request.user, pk=pk, write=True)
-    form = form_class(request.POST)
-    if not apply_action(request, form, lambda data: action(actor=request.user, follow_up=follow_up, **data), success):
-        form_errors_to_messages(request, form)
-    return redirect(follow_up)
-
-
 @login_required
 @require_POST
 def follow_up_call_back(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_follow_up(request, pk, CallBackForm, call_back_action, _("已登记回访，请落实整改。"))
+    follow_up = selectors.follow_up_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
+        request,
+        follow_up,
+        lambda data: call_back_action(actor=request.user, follow_up=follow_up, **data),
+        _("已登记回访，请落实整改。"),
+        form=CallBackForm(request.POST),
+    )
 
 
 @login_required
 @require_POST
 def follow_up_rectify(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_follow_up(request, pk, RectifyForm, rectify_action, _("已登记整改情况。"))
+    follow_up = selectors.follow_up_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
+        request,
+        follow_up,
+        lambda data: rectify_action(actor=request.user, follow_up=follow_up, **data),
+        _("已登记整改情况。"),
+        form=RectifyForm(request.POST),
+    )
 
 
 @login_required
 @require_POST
 def follow_up_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_follow_up(request, pk, CloseForm, close_action, _("该差评整改已办结。"))
+    follow_up = selectors.follow_up_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
+        request,
+        follow_up,
+        lambda data: close_action(actor=request.user, follow_up=follow_up, **data),
+        _("该差评整改已办结。"),
+        form=CloseForm(request.POST),
+    )
 
 
 urlpatterns = [

@@ -17,8 +17,7 @@ from evaluations.actions import points as actions
 from evaluations.forms.points import AdjustmentRequestForm, ReasonForm, RuleSetVersionForm
 from evaluations.models import PointsRule
 from evaluations.selectors import points as selectors
-from portal.lib.xlsx import XLSX_CONTENT_TYPE
-from portal.web import apply_action, form_errors_to_messages, paginate
+from portal.web import apply_action, form_errors_to_messages, paginate, xlsx_response
 
 
 def _refused(request: HttpRequest, error: ValidationError) -> None:
@@ -81,9 +80,7 @@ def branch_points_export(request: HttpRequest) -> HttpResponse:
     year = selectors.year_from(request.GET.get("year"))
     people = selectors.branch_points_table(user=request.user, organisation=organisation, year=year)
     data = actions.points_branch_export(actor=request.user, organisation=organisation, year=year, people=people)
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="points-{organisation.pk}-{year}.xlsx"'
-    return response
+    return xlsx_response(data, f"积分-{organisation.name}-{year}.xlsx")
 
 
 @login_required

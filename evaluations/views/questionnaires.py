@@ -29,8 +29,7 @@ from evaluations.forms.questionnaires import (
 )
 from evaluations.models import Question, Questionnaire, Response
 from evaluations.selectors import questionnaires as selectors
-from portal.lib.xlsx import XLSX_CONTENT_TYPE
-from portal.web import apply_action, form_errors_to_messages, paginate
+from portal.web import apply_action, form_errors_to_messages, paginate, post_on, xlsx_response
 
 DEVICE_COOKIE = "questionnaire_device"
 DEVICE_MAX_AGE = 365 * 24 * 60 * 60
@@ -134,19 +133,6 @@ def questionnaire_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluations/questionnaire_answer.html", context)
 
 
-def _post_on_questionnaire(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
-    """Buttons on the questionnaire page: run the action, report a refusal there as a message."""
-    questionnaire = selectors.questionnaire_get_for_user(user=request.user, pk=pk, write=True)
-    try:
-        result = action(questionnaire)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect(questionnaire)
-    messages.success(request, success)
-    return redirect(result if isinstance(result, Questionnaire) else questionnaire)
-
-
 @login_required
 @require_POST
 def question_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -197,10 +183,11 @@ def _question_of(questionnaire: Questionnaire, question_pk: int) -> Question:
 @login_required
 @require_POST
 def question_remove(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
-    return _post_on_questionnaire(
+    questionnaire = selectors.questionnaire_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        lambda q: actions.question_remove(actor=request.user, question=_question_of(q, question_pk)),
+        questionnaire,
+        lambda data: actions.question_remove(actor=request.user, question=_question_of(questionnaire, question_pk)),
         _("已删除题目。"),
     )
 
@@ -209,10 +196,13 @@ def question_remove(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
 @require_POST
 def question_move(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
     up = request.POST.get("direction") != "down"
-    return _post_on_questionnaire(
+    questionnaire = selectors.questionnaire_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        lambda q: actions.question_move(actor=request.user, question=_question_of(q, question_pk), up=up),
+        questionnaire,
+        lambda data: actions.question_move(
+            actor=request.user, question=_question_of(questionnaire, question_pk), up=up
+        ),
         _("已调整题目顺序。"),
     )
 
@@ -220,10 +210,11 @@ def question_move(request: HttpRequest, pk: int, question_pk: int) -> HttpRespon
 @login_required
 @require_POST
 def questionnaire_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_questionnaire(
+    questionnaire = selectors.questionnaire_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        lambda q: actions.questionnaire_publish(actor=request.user, questionnaire=q),
+        questionnaire,
+        lambda data: actions.questionnaire_publish(actor=request.user, questionnaire=questionnaire),
         _("问卷已发布，可以分享链接或二维码了。"),
     )
 
@@ -231,10 +222,11 @@ def questionnaire_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def questionnaire_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_questionnaire(
+    questionnaire = selectors.questionnaire_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        lambda q: actions.questionnaire_close(actor=request.user, questionnaire=q),
+        questionnaire,
+        lambda data: actions.questionnaire_close(actor=request.user, questionnaire=questionnaire),
         _("问卷已结束，不再接收答卷。"),
     )
 
@@ -242,11 +234,13 @@ def questionnaire_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def questionnaire_new_version(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_questionnaire(
+    questionnaire = selectors.questionnaire_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        lambda q: actions.questionnaire_new_version(actor=request.user, questionnaire=q),
+        questionnaire,
+        lambda data: actions.questionnaire_new_version(actor=request.user, questionnaire=questionnaire),
         _("已创建新版本（草稿），原版本已结束并保留其答卷。请修改后发布。"),
+        go_to=lambda result: result,
     )
 
 
@@ -312,7 +306,7 @@ def questionnaire_export(request: HttpRequest, pk: int) -> FileResponse:
     content = actions.questionnaire_export(actor=request.user, questionnaire=questionnaire, category_option=category)
     part = f"-{category.text}" if category else ""
     name = f"问卷结果-{questionnaire.pk}{part}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
+    return xlsx_response(content, name)
 
 
 # Public: the answering page ----------------------------------------------------------------------------------

@@ -2,8 +2,6 @@
 writers; the member's own sheet and peer scoring for members), the steps posted from it and the Excel export.
 Access → form → action → redirect with a message."""
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,8 +23,7 @@ from evaluations.forms.reviews import (
     SelfEvaluationForm,
 )
 from evaluations.selectors import reviews as selectors
-from portal.lib.xlsx import XLSX_CONTENT_TYPE
-from portal.web import apply_action, form_errors_to_messages, paginate
+from portal.web import apply_action, form_errors_to_messages, paginate, xlsx_response
 
 
 @login_required
@@ -172,7 +169,7 @@ def review_round_export(request: HttpRequest, pk: int) -> FileResponse:
     round_ = selectors.review_round_get_for_user(user=request.user, pk=pk, write=True)
     content = actions.review_round_export(actor=request.user, round=round_)
     name = f"民主评议-{round_.pk}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
+    return xlsx_response(content, name)
 
 
 R = "evaluations/reviews/"

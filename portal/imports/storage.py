@@ -1,14 +1,22 @@
 """An upload kept server-side between the preview and the confirm step, under an unguessable token bound to the
 uploading user: the confirm step reads the bytes back from here and never trusts a second upload. Each user's
-uploads are in a folder of their own (`imports/<user id>/`), so listing one's pending imports reads only one's own."""
+uploads are in a folder of their own (`imports/<user id>/`), so listing one's pending imports reads only one's own.
 
+A roster carries ID numbers in clear, so the bytes are kept encrypted (Fernet, with a key derived from
+PERSONAL_DATA_KEY, which is not in the media folder nor in its backups): what lies on disk, or in a backup of it, is
+useless without the key. They are deleted at confirm, at discard, and by the `imports-sweep` job after 24 hours."""
+
+import base64
 import datetime
+import hashlib
 import json
 import re
 import secrets
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -29,15 +37,19 @@ class StoredUpload:
     content: bytes
 
 
+def _cipher() -> Fernet:
+    key = hashlib.sha256(b"portal.imports.storage:" + settings.PERSONAL_DATA_KEY.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
 def _folder(user: User) -> str:
     return f"{UPLOAD_DIR}/{int(user.pk)}"
 
 
 def upload_store(*, user: User, kind: str, organisation_id: int | None, file_name: str, content: bytes) -> str:
-    _sweep_old_uploads()
     token = secrets.token_urlsafe(32)
     meta = {"user_id": user.pk, "kind": kind, "organisation_id": organisation_id, "file_name": PurePath(file_name).name}
-    default_storage.save(f"{_folder(user)}/{token}.data", ContentFile(content))
+    default_storage.save(f"{_folder(user)}/{token}.data", ContentFile(_cipher().encrypt(content)))
     default_storage.save(f"{_folder(user)}/{token}.json", ContentFile(json.dumps(meta).encode()))
     return token
 
@@ -55,8 +67,8 @@ def upload_load(*, user: User, kind: str, token: str) -> StoredUpload | None:
         if meta["user_id"] != user.pk or meta["kind"] != kind:
             return None
         with default_storage.open(f"{folder}/{token}.data") as handle:
-            content = handle.read()
-    except (OSError, ValueError, KeyError):
+            content = _cipher().decrypt(handle.read())
+    except (OSError, ValueError, KeyError, InvalidToken):
         return None
     return StoredUpload(
         token=token,
@@ -109,13 +121,15 @@ def upload_discard(*, user: User, token: str) -> None:
             default_storage.delete(f"{_folder(user)}/{token}.{suffix}")
 
 
-def _sweep_old_uploads() -> None:
-    """Uploads previewed but never confirmed are removed after a day (checked whenever a new one arrives)."""
+def uploads_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Removes the files of uploads previewed more than a day ago and never confirmed; returns how many. Run by the
+    hourly `imports-sweep` job; a second run finds nothing left."""
     try:
         folders = default_storage.listdir(UPLOAD_DIR)[0]
     except OSError:
-        return
-    cutoff = timezone.now() - UPLOAD_MAX_AGE
+        return 0
+    cutoff = (now or timezone.now()) - UPLOAD_MAX_AGE
+    removed = 0
     for folder in folders:
         try:
             names = default_storage.listdir(f"{UPLOAD_DIR}/{folder}")[1]
@@ -126,5 +140,7 @@ def _sweep_old_uploads() -> None:
             try:
                 if default_storage.get_modified_time(path) < cutoff:
                     default_storage.delete(path)
+                    removed += 1
             except OSError:
                 continue
+    return removed

@@ -1,10 +1,8 @@
 """The import pages, one set for every kind: upload → preview → confirm, and the template workbook."""
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -15,7 +13,7 @@ from portal.imports.files import sheet_read
 from portal.imports.forms import ImportUploadForm
 from portal.imports.registry import importer_class, importer_classes
 from portal.imports.templates import template_xlsx
-from portal.lib.xlsx import XLSX_CONTENT_TYPE
+from portal.web import xlsx_response
 
 
 def _importer_for(request: HttpRequest, kind: str) -> type[Importer]:
@@ -133,9 +131,4 @@ def import_confirm(request: HttpRequest, kind: str) -> HttpResponse:
 @require_GET
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     importer = _importer_for(request, kind)
-    return FileResponse(
-        io.BytesIO(template_xlsx(importer)),
-        as_attachment=True,
-        filename=f"{importer.title}模板.xlsx",
-        content_type=XLSX_CONTENT_TYPE,
-    )
+    return xlsx_response(template_xlsx(importer), f"{importer.title}模板.xlsx")

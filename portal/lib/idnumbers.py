@@ -33,9 +33,15 @@ def with_check_char(first17: str) -> str:
     return first17 + _CHECK_CHARS[total % 11]
 
 
+# What a page, an export or the database keeps of a number: its last 4 characters. The first 6 (the place of
+# registration) together with the birth date every roster shows would leave only the 3 sequence digits, which the
+# check character then pins to one number; without them a number stays one of ~90,000 (see SECURITY.md).
+MASK_VISIBLE = 4
+
+
 def mask(value: str) -> str:
     value = normalise(value)
-    return f"{value[:6]}********{value[-4:]}" if len(value) == 18 else ""
+    return "*" * (18 - MASK_VISIBLE) + value[-MASK_VISIBLE:] if len(value) == 18 else ""
 
 
 def keyed_hash(value: str, key: str) -> str:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "volunteers",
     "services",
     "evaluations",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -99,7 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.navigation",
+                "branches.context_processors.navigation",
             ],
         },
     },
@@ -186,7 +187,7 @@ if REDIS_URL:
     # (logged), and rate limits fail open (RATELIMIT_FAIL_OPEN below) while pages and writes keep working.
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "portal.cache.OutageTolerantRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
         }
@@ -249,6 +250,10 @@ CELERY_BEAT_SCHEDULE = {
     "sessions-clear": {
         "task": "portal.tasks.sessions_clear_task",
         "schedule": crontab(hour=3, minute=17),
+    },
+    "imports-sweep": {
+        "task": "portal.tasks.imports_sweep_task",
+        "schedule": crontab(minute=23),
     },
     "team-review": {
         "task": "services.tasks.team_review_propose_task",
@@ -316,7 +321,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # After the late settle of December (the first five days of January) and the yearly review rounds' close.
     "yearly-report": {
-        "task": "portal.tasks.report_export_yearly_task",
+        "task": "reports.tasks.report_export_yearly_task",
         "schedule": crontab(day_of_month=15, month_of_year=1, hour=4, minute=0),
     },
     # Not a DOMAIN cadence: the holiday calendar from the calendar package (DOMAIN §8). Weekly, so a new
@@ -328,13 +333,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Not a DOMAIN cadence: builds the report exports whose message was lost while the broker was down.
     "report-exports-resume": {
-        "task": "portal.tasks.report_exports_resume_task",
+        "task": "reports.tasks.report_exports_resume_task",
         "schedule": crontab(minute="*/10"),
     },
 }
 # What each job is for, shown by `run_job --list` (beat rejects unknown keys inside the schedule entries).
 JOB_DESCRIPTIONS = {
     "sessions-clear": "每日清理过期会话",
+    "imports-sweep": "每小时删除超过 24 小时未确认的导入文件",
     "team-review": "每年 12 月生成志愿服务队队伍梳理建议（吐故纳新）",
     "points-settle": "每月 1 日结算党员积分（1 月 1 日同时记入新年度基础分，并补结上一年度）",
     "review-rounds-open": "每年 1 月、7 月 1 日为各党支部开启半年相互评议打分",

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from branches.actions.common import scope_require
 from branches.models import Grid, Organisation, Person
 from branches.selectors import committee_secretary_users, scope_for
 from portal.actions import notification_send
@@ -43,11 +44,6 @@ PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 PHOTO_MAX_PIXELS = 40_000_000  # a 40-megapixel photo is more than any phone takes; beyond it, a bomb
 PHOTO_MAX_SIDE = 2048  # stored photos are scaled down to this (enough to read a document on the wall)
 PHOTO_QUALITY = 85
-
-
-def _require_scope(actor: User | None, organisation: Organisation, message: str) -> None:
-    if actor is not None and not scope_for(actor).covers_path(organisation.path):
-        raise ValidationError(message)
 
 
 def _clean_text(value: str | None) -> str:
@@ -90,7 +86,7 @@ def household_create(
     grid: Grid | None = None,
 ) -> Household:
     """A household in need of help, registered with the branch that helps it (a 党支部 or 联合党支部)."""
-    _require_scope(actor, organisation, "所选党组织不在您的管理范围内。")
+    scope_require(actor, organisation, "所选党组织不在您的管理范围内。")
     if organisation.kind not in Organisation.BRANCH_KINDS:
         raise ValidationError("帮扶对象应登记在党支部（或联合党支部）。")
     if organisation.is_archived:
@@ -116,7 +112,7 @@ def household_create(
 @transaction.atomic
 def household_update(*, actor: User | None, household: Household, **fields: Any) -> Household:
     household = Household.objects.select_for_update().select_related("organisation").get(pk=household.pk)
-    _require_scope(actor, household.organisation, "该帮扶对象不在您的管理范围内。")
+    scope_require(actor, household.organisation, "该帮扶对象不在您的管理范围内。")
     unknown = set(fields) - set(HOUSEHOLD_EDITABLE)
     if unknown:
         raise ValidationError(f"不能直接修改：{', '.join(sorted(unknown))}")
@@ -155,8 +151,8 @@ def pairing_create(
     manages. One open pairing per helper and household."""
     household = Household.objects.select_related("organisation").get(pk=household.pk)
     helper = Person.objects.select_related("organisation").get(pk=helper.pk)
-    _require_scope(actor, household.organisation, "该帮扶对象不在您的管理范围内。")
-    _require_scope(actor, helper.organisation, "所选党员不在您的管理范围内。")
+    scope_require(actor, household.organisation, "该帮扶对象不在您的管理范围内。")
+    scope_require(actor, helper.organisation, "所选党员不在您的管理范围内。")
     if not helper.is_active_member or not helper.is_party_member:
         raise ValidationError("帮扶人须是在册党员（正式党员或预备党员）。")
     if started_on > timezone.localdate():
@@ -193,7 +189,7 @@ def _locked(pairing: Pairing) -> Pairing:
 @transaction.atomic
 def pairing_update_plan(*, actor: User | None, pairing: Pairing, help_plan: str, content: str) -> Pairing:
     pairing = _locked(pairing)
-    _require_scope(actor, pairing.organisation, "该结对不在您的管理范围内。")
+    scope_require(actor, pairing.organisation, "该结对不在您的管理范围内。")
     if pairing.ended_on is not None:
         raise ValidationError("结对已结束，不能再修改帮扶计划。")
     help_plan, content = _clean_text(help_plan), _clean_text(content)
@@ -214,7 +210,7 @@ def pairing_update_plan(*, actor: User | None, pairing: Pairing, help_plan: str,
 def pairing_end(*, actor: User | None, pairing: Pairing, ended_on: datetime.date, reason: str) -> Pairing:
     """Ends the pairing (脱贫, moved away, the helper transferred …): the record and its visits stay."""
     pairing = _locked(pairing)
-    _require_scope(actor, pairing.organisation, "该结对不在您的管理范围内。")
+    scope_require(actor, pairing.organisation, "该结对不在您的管理范围内。")
     if pairing.ended_on is not None:
         raise ValidationError("该结对已结束。")
     reason = _clean_text(reason)

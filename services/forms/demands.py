@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.forms import PersonChoiceField
 from branches.models import Organisation, Person
 from branches.selectors import organisation_choices_for_user, organisation_default_for_user
+from portal.forms import PlainTextField
 from portal.lib.choices import NameChoiceFilter
 from portal.lib.search import TextSearchFilter
 from portal.models import User
@@ -196,22 +197,22 @@ class PublicDemandForm(forms.Form):
         empty_label=_("请选择"),
         widget=forms.Select(attrs={"class": "form-select-lg"}),
     )
-    content = forms.CharField(
+    content = PlainTextField(
         label=_("需求内容"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5, **BIG, "placeholder": _("请写明需要帮助的事情、时间和地点")}),
     )
-    requester_name = forms.CharField(
+    requester_name = PlainTextField(
         label=_("您的称呼"), max_length=40, required=False, help_text=_("可不填（匿名）"), widget=forms.TextInput(BIG)
     )
-    requester_phone = forms.CharField(
+    requester_phone = PlainTextField(
         label=_("联系电话"),
         max_length=20,
         required=False,
         help_text=_("便于回访，可不填"),
         widget=forms.TextInput({**BIG, "inputmode": "tel", "autocomplete": "tel"}),
     )
-    requester_address = forms.CharField(label=_("地址"), max_length=120, required=False, widget=forms.TextInput(BIG))
+    requester_address = PlainTextField(label=_("地址"), max_length=120, required=False, widget=forms.TextInput(BIG))
     # The honeypot: hidden from people (and from screen readers), filled in by form-filling scripts.
     website = forms.CharField(
         label=_("请勿填写此项"),

@@ -5,7 +5,6 @@ import calendar
 import copy
 import datetime
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branches.selectors import scope_for
-from portal.web import apply_action, form_errors_to_messages, paginate
+from portal.web import apply_action, paginate, post_on
 from services import actions, selectors
 from services.forms.activities import (
     ActivityCreateForm,
@@ -141,22 +140,14 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "services/activity_detail.html", context)
 
 
-def _post_on_activity(request: HttpRequest, pk: int, form: forms.Form, action, success: str, write: bool = True):
-    """Forms posted from the activity page: run the action, report refusals there as messages."""
-    activity = selectors.activity_get_for_user(user=request.user, pk=pk, write=write)
-    if not apply_action(request, form, lambda data: action(activity, data), success):
-        form_errors_to_messages(request, form)
-    return redirect(activity)
-
-
 @login_required
 @require_POST
 def activity_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_activity(
+    activity = selectors.activity_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        forms.Form(request.POST),
-        lambda activity, data: actions.activity_publish(actor=request.user, activity=activity),
+        activity,
+        lambda data: actions.activity_publish(actor=request.user, activity=activity),
         _("活动已发布，党员可以报名了。"),
     )
 
@@ -164,23 +155,24 @@ def activity_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_activity(
+    activity = selectors.activity_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        CancelForm(request.POST),
-        lambda activity, data: actions.activity_cancel(actor=request.user, activity=activity, **data),
+        activity,
+        lambda data: actions.activity_cancel(actor=request.user, activity=activity, **data),
         _("活动已取消。"),
+        form=CancelForm(request.POST),
     )
 
 
 @login_required
 @require_POST
 def activity_end(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_activity(
+    activity = selectors.activity_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        forms.Form(request.POST),
-        lambda activity, data: actions.activity_end(actor=request.user, activity=activity),
+        activity,
+        lambda data: actions.activity_end(actor=request.user, activity=activity),
         _("活动已结束，请登记出勤和服务时长。"),
     )
 
@@ -188,25 +180,25 @@ def activity_end(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def activity_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_activity(
+    activity = selectors.activity_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        CloseForm(request.POST),
-        lambda activity, data: actions.activity_close(actor=request.user, activity=activity, **data),
+        activity,
+        lambda data: actions.activity_close(actor=request.user, activity=activity, **data),
         _("活动已关闭，服务成效已登记。"),
+        form=CloseForm(request.POST),
     )
 
 
 @login_required
 @require_POST
 def activity_sign_up(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_activity(
+    activity = selectors.activity_get_for_user(user=request.user, pk=pk, write=False)
+    return post_on(
         request,
-        pk,
-        forms.Form(request.POST),
-        lambda activity, data: actions.participation_sign_up(actor=request.user, activity=activity),
+        activity,
+        lambda data: actions.participation_sign_up(actor=request.user, activity=activity),
         _("报名成功。"),
-        write=False,
     )
 
 
@@ -219,13 +211,12 @@ def participation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     mine = selectors.my_participations(person_id=person_id).filter(activity=activity).first() if person_id else None
     if mine is None:
         raise Http404(_("您没有报名此活动。"))
-    return _post_on_activity(
+    activity = selectors.activity_get_for_user(user=request.user, pk=pk, write=False)
+    return post_on(
         request,
-        pk,
-        forms.Form(request.POST),
-        lambda activity, data: actions.participation_withdraw(actor=request.user, participation=mine),
+        activity,
+        lambda data: actions.participation_withdraw(actor=request.user, participation=mine),
         _("已取消报名。"),
-        write=False,
     )
 
 

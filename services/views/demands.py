@@ -13,7 +13,7 @@ from django_ratelimit.decorators import ratelimit
 
 from branches.selectors import scope_for
 from portal.lib.masking import mask_phone
-from portal.web import apply_action, form_errors_to_messages, paginate
+from portal.web import apply_action, paginate, post_on
 from services.actions.demands import demand_assign as assign_action
 from services.actions.demands import demand_call_back as call_back_action
 from services.actions.demands import demand_complete as complete_action
@@ -79,52 +79,46 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "services/demand_detail.html", context)
 
 
-def _post_on_demand(request: HttpRequest, pk: int, make_form, action, success: str) -> HttpResponse:
-    """Forms posted from the demand page: run the action, report refusals there as messages."""
-    demand = selectors.demand_get_for_user(user=request.user, pk=pk, write=True)
-    form = make_form(demand)
-    if not apply_action(request, form, lambda data: action(demand, data), success):
-        form_errors_to_messages(request, form)
-    return redirect(demand)
-
-
 @login_required
 @require_POST
 def demand_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_demand(
+    demand = selectors.demand_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        lambda demand: AssignForm(
+        demand,
+        lambda data: assign_action(actor=request.user, demand=demand, **data),
+        _("已交办。"),
+        form=AssignForm(
             request.POST,
             people=selectors.demand_assignee_choices(user=request.user, demand=demand),
             teams=selectors.demand_team_choices(user=request.user),
         ),
-        lambda demand, data: assign_action(actor=request.user, demand=demand, **data),
-        _("已交办。"),
     )
 
 
 @login_required
 @require_POST
 def demand_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_demand(
+    demand = selectors.demand_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        lambda demand: CompleteForm(request.POST),
-        lambda demand, data: complete_action(actor=request.user, demand=demand, **data),
+        demand,
+        lambda data: complete_action(actor=request.user, demand=demand, **data),
         _("已登记办理结果，请及时回访。"),
+        form=CompleteForm(request.POST),
     )
 
 
 @login_required
 @require_POST
 def demand_call_back(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_demand(
+    demand = selectors.demand_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        lambda demand: CallBackForm(request.POST),
-        lambda demand, data: call_back_action(actor=request.user, demand=demand, **data),
+        demand,
+        lambda data: call_back_action(actor=request.user, demand=demand, **data),
         _("已登记回访，该需求已办结归档。"),
+        form=CallBackForm(request.POST),
     )
 
 

@@ -1,23 +1,17 @@
 """The activities export (registers of past activities come in through the import pipeline, portal.imports)."""
 
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from branches.selectors import scope_for
-from portal.lib.xlsx import XLSX_CONTENT_TYPE
+from portal.web import xlsx_response
 from services import actions, selectors
 from services.forms.activities import ActivityFilter
 from volunteers.selectors import led_team_ids
-
-
-def _xlsx_response(content: bytes, filename: str) -> FileResponse:
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 @login_required
@@ -35,7 +29,7 @@ def activity_export(request: HttpRequest) -> HttpResponse:
     activities = ActivityFilter(request.GET, queryset=managed, user=request.user)
     filters = {key: value for key, value in request.GET.items() if key != "page" and value}
     content = actions.activity_export(actor=request.user, activities=activities.qs, filters=filters)
-    return _xlsx_response(content, f"服务活动-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(content, f"服务活动-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 urlpatterns = [

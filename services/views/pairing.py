@@ -4,10 +4,8 @@ photos served through a scoped view, and the 一帮一 register export. Access �
 Photos never have a public URL: they live under MEDIA_ROOT/private/ (not served by any URL pattern) and reach the
 browser only through `visit_photo`, which asks the selector whether the user may see the pairing."""
 
-import io
 import mimetypes
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from branches.selectors import scope_for
-from portal.lib.xlsx import XLSX_CONTENT_TYPE
-from portal.web import apply_action, form_errors_to_messages, paginate
+from portal.web import apply_action, paginate, post_on, xlsx_response
 from services.actions import pairing as actions
 from services.forms.pairing import EndForm, HouseholdForm, PairingCreateForm, PairingFilter, PlanForm, VisitForm
 from services.models import Pairing
@@ -125,34 +122,29 @@ def visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, pairing, visit_form=form)
 
 
-def _post_on_pairing(request: HttpRequest, pk: int, form: forms.Form, action, success: str) -> HttpResponse:
-    pairing = selectors.pairing_get_for_user(user=request.user, pk=pk, write=True)
-    if not apply_action(request, form, lambda data: action(pairing, data), success):
-        form_errors_to_messages(request, form)
-    return redirect(pairing)
-
-
 @login_required
 @require_POST
 def pairing_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_pairing(
+    pairing = selectors.pairing_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        PlanForm(request.POST),
-        lambda pairing, data: actions.pairing_update_plan(actor=request.user, pairing=pairing, **data),
+        pairing,
+        lambda data: actions.pairing_update_plan(actor=request.user, pairing=pairing, **data),
         _("已保存帮扶计划。"),
+        form=PlanForm(request.POST),
     )
 
 
 @login_required
 @require_POST
 def pairing_end(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_pairing(
+    pairing = selectors.pairing_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        EndForm(request.POST),
-        lambda pairing, data: actions.pairing_end(actor=request.user, pairing=pairing, **data),
+        pairing,
+        lambda data: actions.pairing_end(actor=request.user, pairing=pairing, **data),
         _("结对已结束，记录和走访仍保留。"),
+        form=EndForm(request.POST),
     )
 
 
@@ -191,7 +183,7 @@ def pairing_register_export(request: HttpRequest) -> FileResponse:
     filters = {key: value for key, value in request.GET.items() if key != "page" and value}
     content = actions.pairing_register_export(actor=request.user, pairings=pairings.qs, filters=filters)
     name = f"一帮一登记册-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
+    return xlsx_response(content, name)
 
 
 urlpatterns = [

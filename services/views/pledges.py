@@ -1,9 +1,7 @@
 """Pledge and post pages, and the public branch page (no login). Access → form → action → redirect with a message."""
 
 import copy
-from collections.abc import Callable
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from branches.models import Person
 from branches.selectors import scope_for
-from portal.web import apply_action, form_errors_to_messages, paginate
+from portal.web import apply_action, paginate, post_on
 from services.actions import pledges as actions
 from services.forms.pledges import (
     PledgeAppraiseForm,
@@ -90,64 +88,55 @@ def pledge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "services/pledge_detail.html", context)
 
 
-def _post_on_pledge(request: HttpRequest, pk: int, need: str, form_for: Callable, action: Callable, success: str):
-    """Forms posted from the pledge page: run the action, report refusals there as messages."""
-    pledge = selectors.pledge_get_for_user(user=request.user, pk=pk, need=need)
-    form = form_for(pledge)
-    if not apply_action(request, form, lambda data: action(pledge, data), success):
-        form_errors_to_messages(request, form)
-    return redirect(pledge)
-
-
 @login_required
 @require_POST
 def pledge_progress_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_pledge(
+    pledge = selectors.pledge_get_for_user(user=request.user, pk=pk, need=selectors.RECORD)
+    return post_on(
         request,
-        pk,
-        selectors.RECORD,
-        lambda pledge: PledgeProgressForm(request.POST, pledge=pledge),
-        lambda pledge, data: actions.pledge_progress_record(actor=request.user, **data),
+        pledge,
+        lambda data: actions.pledge_progress_record(actor=request.user, **data),
         _("进展已登记。"),
+        form=PledgeProgressForm(request.POST, pledge=pledge),
     )
 
 
 @login_required
 @require_POST
 def pledge_item_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_pledge(
+    pledge = selectors.pledge_get_for_user(user=request.user, pk=pk, need=selectors.RECORD)
+    return post_on(
         request,
-        pk,
-        selectors.RECORD,
-        lambda pledge: PledgeItemForm(request.POST),
-        lambda pledge, data: actions.pledge_item_add(actor=request.user, pledge=pledge, **data),
+        pledge,
+        lambda data: actions.pledge_item_add(actor=request.user, pledge=pledge, **data),
         _("已添加承诺事项。"),
+        form=PledgeItemForm(request.POST),
     )
 
 
 @login_required
 @require_POST
 def pledge_appraise(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_pledge(
+    pledge = selectors.pledge_get_for_user(user=request.user, pk=pk, need=selectors.APPRAISE)
+    return post_on(
         request,
-        pk,
-        selectors.APPRAISE,
-        lambda pledge: PledgeAppraiseForm(request.POST),
-        lambda pledge, data: actions.pledge_appraise(actor=request.user, pledge=pledge, **data),
+        pledge,
+        lambda data: actions.pledge_appraise(actor=request.user, pledge=pledge, **data),
         _("评议结果已登记，承诺已归档。"),
+        form=PledgeAppraiseForm(request.POST),
     )
 
 
 @login_required
 @require_POST
 def pledge_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_pledge(
+    pledge = selectors.pledge_get_for_user(user=request.user, pk=pk, need=selectors.RECORD)
+    return post_on(
         request,
-        pk,
-        selectors.RECORD,
-        lambda pledge: PledgeWithdrawForm(request.POST),
-        lambda pledge, data: actions.pledge_withdraw(actor=request.user, pledge=pledge, **data),
+        pledge,
+        lambda data: actions.pledge_withdraw(actor=request.user, pledge=pledge, **data),
         _("承诺已撤回。"),
+        form=PledgeWithdrawForm(request.POST),
     )
 
 
@@ -204,33 +193,27 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "services/post_detail.html", context)
 
 
-def _post_on_post(request: HttpRequest, pk: int, form: forms.Form, action: Callable, success: str):
-    post = selectors.post_get_for_user(user=request.user, pk=pk, write=True)
-    if not apply_action(request, form, lambda data: action(post, data), success):
-        form_errors_to_messages(request, form)
-    return redirect(post)
-
-
 @login_required
 @require_POST
 def post_check(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_post(
+    post = selectors.post_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        PostCheckForm(request.POST),
-        lambda post, data: actions.post_check(actor=request.user, post=post, **data),
+        post,
+        lambda data: actions.post_check(actor=request.user, post=post, **data),
         _("检查情况已登记。"),
+        form=PostCheckForm(request.POST),
     )
 
 
 @login_required
 @require_POST
 def post_end(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_post(
+    post = selectors.post_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        forms.Form(request.POST),
-        lambda post, data: actions.post_end(actor=request.user, post=post),
+        post,
+        lambda data: actions.post_end(actor=request.user, post=post),
         _("已撤岗。"),
     )
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from branches.selectors import person_get_for_user, scope_for
-from portal.web import apply_action, form_errors_to_messages
+from portal.web import apply_action, form_errors_to_messages, post_on
 from services import actions, selectors
 from services.forms.teams import (
     MemberAddForm,
@@ -71,30 +71,25 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "services/team_detail.html", context)
 
 
-def _post_on_team(request: HttpRequest, pk: int, form, action, success: str) -> HttpResponse:
-    """Forms posted from a team's page (writers only): run the action, report errors there."""
-    team = team_selectors.team_get_for_user(user=request.user, pk=pk, write=True)
-    if not apply_action(request, form, lambda data: action(team, data), success):
-        form_errors_to_messages(request, form)
-    return redirect(team)
-
-
 @login_required
 @require_POST
 def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    return _post_on_team(
+    team = team_selectors.team_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        MemberAddForm(request.POST, user=request.user),
-        lambda team, data: team_actions.membership_add(actor=request.user, team=team, **data),
+        team,
+        lambda data: team_actions.membership_add(actor=request.user, team=team, **data),
         _("已添加队员。"),
+        form=MemberAddForm(request.POST, user=request.user),
     )
 
 
 @login_required
 @require_POST
 def team_member_admit(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    def admit(team, data):
+    team = team_selectors.team_get_for_user(user=request.user, pk=pk, write=True)
+
+    def admit(data: dict) -> TeamMembership:
         membership = team_selectors.team_membership_get(team=team, pk=membership_pk)
         if membership.state != TeamMembership.State.PENDING:
             raise ValidationError(_("该申请已处理。"))
@@ -102,23 +97,24 @@ def team_member_admit(request: HttpRequest, pk: int, membership_pk: int) -> Http
             actor=request.user, team=team, person=membership.person, joined_on=data["joined_on"]
         )
 
-    return _post_on_team(request, pk, MemberAdmitForm(request.POST), admit, _("已吸收入队。"))
+    return post_on(request, team, admit, _("已吸收入队。"), form=MemberAdmitForm(request.POST))
 
 
 @login_required
 @require_POST
 def team_member_leave(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    return _post_on_team(
+    team = team_selectors.team_get_for_user(user=request.user, pk=pk, write=True)
+    return post_on(
         request,
-        pk,
-        MemberLeaveForm(request.POST),
-        lambda team, data: team_actions.membership_leave(
+        team,
+        lambda data: team_actions.membership_leave(
             actor=request.user,
             membership=team_selectors.team_membership_get(team=team, pk=membership_pk),
             left_on=data["left_on"],
             reason=data["reason"],
         ),
         _("已办理离队。"),
+        form=MemberLeaveForm(request.POST),
     )
 
 

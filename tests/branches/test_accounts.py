@@ -256,7 +256,7 @@ def test_secretary_opens_accounts_for_the_ticked_people(cast, login):
     for row in rows[1:]:  # each slip's password logs its account in
         person = Person.objects.select_related("user").get(name=row[0])
         assert row[2] == person.user.username and row[1] == "党支部A"
-        assert actions.User.objects.get(pk=person.user_id).initial_password
+        assert User.objects.get(pk=person.user_id).initial_password
         assert post_login(login(None), row[2], row[3]).status_code == 302
 
 

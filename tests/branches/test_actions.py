@@ -390,7 +390,7 @@ def test_only_the_masked_id_number_and_a_hash_are_stored(cast):
     number = fake_id_number(D(1990, 2, 14))
     person = actions.person_create(actor=cast.secretary, name="有号", organisation=cast.branch_a, id_number=number)
     row = Person.objects.filter(pk=person.pk).values().get()
-    assert row["id_number_masked"] == f"{number[:6]}********{number[-4:]}"
+    assert row["id_number_masked"] == f"**************{number[-4:]}"
     assert row["id_number_hash"] and len(row["id_number_hash"]) == 64
     assert all(number not in str(value) and number[6:14] not in str(value) for value in row.values() if value)
     # the birth date and gender come from the number (not its digits in a text field)
@@ -428,7 +428,7 @@ def test_changing_the_id_number_audits_old_and_new_masked_forms(cast):
 
 
 def idmask(number: str) -> str:
-    return f"{number[:6]}********{number[-4:]}"
+    return f"**************{number[-4:]}"
 
 
 # Roles ------------------------------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def test_export_writes_each_column_with_masked_id_number(cast, login):
     row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "全字段")
     assert row[1] in ("男", "女")
     assert row[2] == datetime.datetime(1988, 8, 8)
-    assert row[3] == f"{id_number[:6]}********{id_number[-4:]}"
+    assert row[3] == f"**************{id_number[-4:]}"
     assert row[4:] == ("13600000006", "大专", "入党积极分子", "党支部A", "西区网格", "是")
     assert id_number not in str(list(sheet.iter_rows(values_only=True)))
 

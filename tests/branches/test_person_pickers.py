@@ -33,7 +33,7 @@ def namesakes(cast) -> tuple[Person, Person]:
         name="张伟",
         birth_date=datetime.date(1985, 3, 2),
         phone="13911111234",
-        id_number_masked="110101********9876",
+        id_number_masked="**************9876",
     )
     second = member(cast.branch_a, name="张伟", birth_date=datetime.date(1992, 7, 9), phone="13800005678")
     return first, second

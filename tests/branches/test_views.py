@@ -74,7 +74,7 @@ def test_secretary_adds_a_person(cast, secretary):
     assert list(person.status_steps.values_list("status", "date")) == [("activist", D(2024, 3, 1))]
     assert not person.events.exists()  # not a party member yet: no join
     assert person.birth_date == D(1995, 3, 8)
-    assert person.id_number_masked == f"{number[:6]}********{number[-4:]}"
+    assert person.id_number_masked == f"**************{number[-4:]}"
     audit = AuditEvent.objects.get(action="person.create", object_id=str(person.pk))
     assert audit.actor == cast.secretary
 

@@ -10,9 +10,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from portal.models import AuditEvent, ReportExport
-from portal.reports import actions as report_actions
-from portal.reports.yearly import SECTIONS
+from portal.models import AuditEvent
+from reports import actions as report_actions
+from reports.models import ReportExport
+from reports.yearly import SECTIONS
 from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis, pytest.mark.django_db(transaction=True)]

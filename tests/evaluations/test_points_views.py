@@ -69,7 +69,7 @@ def test_branch_table_and_its_export_without_formulas(cast, login, settled):
     rows = {person.name: person.shown_total for person in response.context["page"].object_list}
     assert rows["甲党员"] == 67 and rows["甲群众党员"] == 68
     export = client.get(reverse("evaluations:branch_points_export"), {"organisation": cast.branch_a.pk, "year": YEAR})
-    sheet = load_workbook(io.BytesIO(export.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0][0] == "姓名" and any(row[0] == "甲党员" and row[-1] == 67 for row in values[1:])
     assert AuditEvent.objects.filter(action="points.export", actor=cast.secretary).exists()

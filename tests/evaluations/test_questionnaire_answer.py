@@ -231,3 +231,9 @@ def test_paper_entry_offers_blank_and_spoiled_per_question(login, cast, s):
     assert Answer.objects.get(question=s.single).spoiled
     # the public page has no such marks, and refuses one
     assert 'data-testid="paper-mark"' not in client.get(url(s)).content.decode()
+
+
+def test_control_characters_in_a_typed_answer_are_dropped_before_storing(phone, s):
+    response = phone.post(url(s), post_data(s.answers("党员", text={"text": "很\x1b[1m好\u202e"})))
+    assert response.status_code == 302, response.context and response.context.get("error_summary")
+    assert Answer.objects.get(question=s.text).text == "很[1m好"

@@ -263,3 +263,10 @@ def test_refused_posts_count_towards_the_address_limit(cast, client, settings):
     new_phone(client, activity)
     assert client.post(url(activity), {"level": "5"}).status_code == 429
     assert stored() == (0, 0)
+
+
+def test_control_characters_in_a_comment_are_dropped_before_storing(cast, client):
+    activity = make_activity(cast)
+    opened(client, activity)
+    assert client.post(url(activity), {"level": "4", "comment": "很好\x1b[0m\u202e，谢谢\x00"}).status_code == 302
+    assert Rating.objects.get(activity=activity).comment == "很好[0m，谢谢"

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from portal.lib.xlsx import XLSX_CONTENT_TYPE
 from portal.models import AuditEvent
-from portal.reports.actions import report_export_run, report_export_start
+from reports.actions import report_export_run, report_export_start
 from tests.portal.test_url_permissions import build, post_only, routes, world
 
 pytestmark = pytest.mark.django_db

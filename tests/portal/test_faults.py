@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from branches.models import Organisation
 from evaluations.models import Rating
-from portal.models import AuditEvent, ReportExport
-from portal.reports import actions as report_actions
+from portal.models import AuditEvent
+from reports import actions as report_actions
+from reports.models import ReportExport
 from tests.evaluations.test_rating_actions import make_activity
 from tests.evaluations.test_rating_public import opened, url
 
@@ -80,7 +81,7 @@ def test_with_redis_down_pages_and_writes_go_on_and_the_queued_work_runs_once_re
     from celery.contrib.testing.worker import start_worker
 
     from portal.celery import app
-    from portal.tasks import report_exports_resume_task
+    from reports.tasks import report_exports_resume_task
 
     health = client.get(reverse("healthz")).json()
     assert (health["status"], health["broker"], health["database"]) == ("degraded", "down", "ok")
@@ -179,7 +180,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_another_worker_and_its_effect_happ
     import psycopg2
 
     from portal.celery import app
-    from portal.tasks import report_export_run_task
+    from reports.tasks import report_export_run_task
 
     export = ReportExport.objects.create(year=LAST_YEAR, organisation=cast.branch_a, requested_by=cast.secretary)
     db = connections["default"].settings_dict
@@ -201,7 +202,7 @@ def test_a_worker_killed_mid_job_leaves_it_to_another_worker_and_its_effect_happ
     try:
         app.control.purge()
         cursor = lock.cursor()
-        cursor.execute("SELECT id FROM portal_reportexport WHERE id = %s FOR UPDATE", [export.pk])
+        cursor.execute("SELECT id FROM reports_reportexport WHERE id = %s FOR UPDATE", [export.pk])
         _point_celery_at(settings.CELERY_BROKER_URL, eager=False)
         report_export_run_task.delay(export.pk)
         first = worker()

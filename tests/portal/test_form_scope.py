@@ -21,7 +21,7 @@ from volunteers.models import Team
 
 pytestmark = pytest.mark.django_db
 
-APPS = ["branches", "volunteers", "services", "evaluations", "portal"]
+APPS = ["branches", "volunteers", "services", "evaluations", "reports", "portal"]
 # How a scoped row of each model reaches its organisation's path.
 PATH_OF = {
     Organisation: "path",

@@ -35,7 +35,7 @@ CADENCES = {
     "pledge-appraisal-remind": ("services.tasks.pledge_appraisal_remind_task", "40 8 1 12 *"),
     "review-rounds-yearly-open": ("evaluations.tasks.review_rounds_yearly_open_task", "50 8 1 12 *"),
     "assessment-remind": ("evaluations.tasks.assessment_remind_task", "0 9 10 1 *"),
-    "yearly-report": ("portal.tasks.report_export_yearly_task", "0 4 15 1 *"),
+    "yearly-report": ("reports.tasks.report_export_yearly_task", "0 4 15 1 *"),
     # DOMAIN §8: holidays and make-up workdays come pre-filled from a maintained calendar library (weekly).
     "calendar-fill": ("branches.tasks.calendar_fill_task", "50 2 * * 1"),
 }
@@ -80,7 +80,7 @@ def test_the_schedule_runs_in_shanghai_time():
 @pytest.mark.django_db
 def test_every_job_runs_by_hand_and_twice_sends_nothing_new(cast, capsys, monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr("portal.reports.actions.yearly_report_xlsx", lambda **kwargs: b"PK workbook")
+    monkeypatch.setattr("reports.actions.yearly_report_xlsx", lambda **kwargs: b"PK workbook")
     for name in settings.CELERY_BEAT_SCHEDULE:
         call_command("run_job", name)
         json.loads(capsys.readouterr().out.strip().splitlines()[-1])  # a small JSON summary

@@ -38,7 +38,7 @@ from evaluations.selectors.questionnaires import questionnaire_code
 from evaluations.selectors.ratings import rating_code
 from portal.actions import notification_send
 from portal.models import AuditEvent
-from portal.reports.actions import report_export_run, report_export_start
+from reports.actions import report_export_run, report_export_start
 from services.actions.pairing import visit_record
 from services.actions.pledges import post_create
 from services.models import HoursEntry

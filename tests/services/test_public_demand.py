@@ -199,3 +199,18 @@ def test_the_done_page_needs_the_signed_link(cast, client):
     token = signing.dumps(demand.pk, salt=DONE_SALT)
     assert client.get(reverse(done, args=[cast.branch_b.pk, token])).status_code == 404  # not B's demand
     assert client.get(reverse(done, args=[cast.branch_a.pk, token])).status_code == 200
+
+
+def test_control_characters_typed_by_the_public_are_dropped_before_storing(cast, client):
+    response = client.post(
+        url(cast.branch_a),
+        body(
+            cast.branch_a,
+            content="水管\x1b[2J漏水\u202e了\x07",
+            requester_name="王\x00大爷",
+            requester_address="三\x0b号楼",
+        ),
+    )
+    assert response.status_code == 302
+    demand = Demand.objects.get()
+    assert (demand.content, demand.requester_name, demand.requester_address) == ("水管[2J漏水了", "王大爷", "三号楼")

@@ -1,1 +1,0 @@
-"""The yearly report (年度报告, DOMAIN §7): the workbook builder (`yearly`) and its background exports."""
