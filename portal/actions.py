@@ -13,6 +13,7 @@ from django.utils import timezone
 from portal.audit import audit_record
 from portal.lib import initial_passwords
 from portal.models import JobRun, Notification, User
+from portal.sms import sms_send
 
 logger = logging.getLogger(__name__)
 
@@ -175,9 +176,34 @@ def notification_send(*, recipient: User, key: str, title: str, body: str = "", 
         audit_record(
             actor=None, action="notification.send", target=notification, summary=f"{recipient} · {title}"[:300]
         )
-    if recipient.email:
+    if recipient.email and recipient.notify_email:
         _notification_email(notification)
+    if recipient.phone and recipient.notify_sms:
+        _notification_sms(notification)
     return notification
+
+
+def _notification_sms(notification: Notification) -> None:
+    """Texted once the inbox row is written; the gateway's timeout (SMS_TIMEOUT) bounds the wait, and a failure
+    leaves the reminder in the inbox (sms_sent_at empty)."""
+    text = f"【服务型党组织建设平台】{notification.title}。详情请登录平台查看。"
+    if sms_send(phone=notification.recipient.phone, text=text):
+        Notification.objects.filter(pk=notification.pk).update(sms_sent_at=timezone.now())
+
+
+@transaction.atomic
+def user_notification_channels_set(*, user: User, email: bool, sms: bool) -> User:
+    """提醒方式: the inbox always; e-mail and text messages only to an address or number the account has."""
+    if email and not user.email:
+        raise ValidationError("账号没有登记电子邮箱，不能选择邮件提醒。")
+    if sms and not user.phone:
+        raise ValidationError("账号没有登记手机号，不能选择短信提醒。")
+    before = {"notify_email": user.notify_email, "notify_sms": user.notify_sms}
+    user.notify_email, user.notify_sms = email, sms
+    user.save(update_fields=["notify_email", "notify_sms", "updated_at"])
+    changes = {field: [was, getattr(user, field)] for field, was in before.items() if was != getattr(user, field)}
+    audit_record(actor=user, action="account.notification_channels", target=user, changes=changes)
+    return user
 
 
 def _notification_email(notification: Notification) -> None:

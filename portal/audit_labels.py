@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "account.open": "开通账号（初始密码）",
     "account.open_batch": "批量开通账号",
     "account.link": "关联账号",
+    "account.notification_channels": "设置提醒方式",
     "account.unlink": "解除账号关联",
     "account.password_reset": "重置密码",
     "account.password_choose": "首次登录设置密码",

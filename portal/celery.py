@@ -11,3 +11,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Logging (the portal's JSON lines, task id in place of request id), the worker's heartbeat and beat's tick.
+from portal import celery_signals  # noqa: E402, F401

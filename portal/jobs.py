@@ -4,11 +4,14 @@ A job is a task named in settings.CELERY_BEAT_SCHEDULE. Declare it with `@shared
 is recorded whether beat queued it, a worker picked it up, or `manage.py run_job NAME` ran it in-process.
 """
 
+import datetime
 import logging
 from typing import Any
 
 from celery import Task
+from celery.schedules import crontab
 from django.conf import settings
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from portal import actions
@@ -22,6 +25,23 @@ def job_name_for_task(task_name: str) -> str:
         if entry["task"] == task_name:
             return job_name
     return task_name
+
+
+def cron_text(schedule: object) -> str:
+    """A crontab as its five fields (minute hour day month weekday), the way operators read schedules."""
+    fields = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+    if all(hasattr(schedule, f"_orig_{field}") for field in fields):
+        return "cron " + " ".join(str(getattr(schedule, f"_orig_{field}")) for field in fields)
+    return str(schedule)
+
+
+def next_due(schedule: Any, *, after: datetime.datetime) -> datetime.datetime:
+    """When beat will next queue a job with this schedule, after the given moment (in TIME_ZONE)."""
+    after = timezone.localtime(after)
+    if isinstance(schedule, crontab):
+        start, delta, _now = schedule.remaining_delta(after)
+        return start + delta
+    return after + schedule.run_every
 
 
 class ScheduledJob(Task):

@@ -39,6 +39,10 @@ class User(AbstractUser):
     # before it expires; the member must then choose their own password (portal.middleware), which clears it.
     initial_password = models.CharField(_("初始密码（摘要）"), max_length=100, blank=True, editable=False)
     initial_password_expires_at = models.DateTimeField(_("初始密码有效期至"), null=True, blank=True, editable=False)
+    # 提醒方式: reminders always reach the inbox; also by e-mail (when the account has an address) and by text
+    # message (when it has a phone), as the member chooses.
+    notify_email = models.BooleanField(_("邮件提醒"), default=True)
+    notify_sms = models.BooleanField(_("短信提醒"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -131,6 +135,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    sms_sent_at = models.DateTimeField(_("短信发送时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("站内提醒")

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import actions, selectors
-from portal.web import paginate
+from portal.forms import NotificationChannelsForm
+from portal.web import apply_action, paginate
 
 
 @login_required
@@ -38,9 +39,28 @@ def inbox_read_all(request: HttpRequest) -> HttpResponse:
     return redirect("inbox:inbox")
 
 
+@login_required
+def notification_channels(request: HttpRequest) -> HttpResponse:
+    """提醒方式: how the member's reminders reach them besides the inbox."""
+    form = NotificationChannelsForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        done = apply_action(
+            request,
+            form,
+            lambda data: actions.user_notification_channels_set(
+                user=request.user, email=data["email"], sms=data["sms"]
+            ),
+            _("提醒方式已保存。"),
+        )
+        if done:
+            return redirect("inbox:channels")
+    return render(request, "portal/notification_channels.html", {"form": form})
+
+
 app_name = "inbox"
 urlpatterns = [
     path("", inbox, name="inbox"),
     path("<int:pk>/open/", notification_open, name="notification_open"),
     path("read-all/", inbox_read_all, name="read_all"),
+    path("channels/", notification_channels, name="channels"),
 ]

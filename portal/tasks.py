@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from portal import health
 from portal.actions import sessions_clear
 from portal.jobs import ScheduledJob
 
@@ -9,6 +10,12 @@ from portal.jobs import ScheduledJob
 @shared_task(base=ScheduledJob)
 def sessions_clear_task() -> dict:
     return {"deleted": sessions_clear()}
+
+
+@shared_task(ignore_result=True)
+def beat_tick_task() -> None:
+    """Queued by beat every minute (portal.celery_signals.BEAT_TICK), run by a worker: /healthz's "beat"."""
+    health.beat_tick_record()
 
 
 @shared_task(base=ScheduledJob)

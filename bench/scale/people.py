@@ -355,5 +355,6 @@ def write_users(world: World, users: list[tuple], memberships: list[tuple]) -> N
     columns = ["id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email"]
     columns += ["is_staff", "is_active", "date_joined", "phone", "is_org_department", "created_at", "updated_at"]
     columns += ["initial_password"]  # none pending: these accounts log in with their password
-    world.loader.write(User, columns, [(*user, "") for user in users])
+    columns += ["notify_email", "notify_sms"]  # 提醒方式: the defaults (e-mail where there is an address, no SMS)
+    world.loader.write(User, columns, [(*user, "", True, False) for user in users])
     world.loader.write(User.groups.through, ["id", "user_id", "group_id"], memberships)

@@ -4,6 +4,7 @@ With nothing set, the portal runs embedded: SQLite next to the code, Celery task
 cache. Setting DATABASE_URL and REDIS_URL switches to PostgreSQL and Redis (broker, results and cache).
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -11,6 +12,9 @@ import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+
+from portal.logs import logging_config
+from portal.sentry import sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -61,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the request's log line (status, duration) cover everything below.
+    "portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (see CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
@@ -358,7 +364,29 @@ JOB_DESCRIPTIONS = {
     "report-exports-resume": "每 10 分钟补做因消息队列中断而未开始的年度报告导出",
 }
 
+# /healthz and 系统状态 call a worker or beat stale (status "degraded") when its last sign of life is older than this
+# (seconds): a worker writes a heartbeat every 15 s, beat's tick comes every minute (portal.health).
+HEALTH_WORKER_STALE_SECONDS = int(os.environ.get("HEALTH_WORKER_STALE_SECONDS", "120"))
+HEALTH_BEAT_STALE_SECONDS = int(os.environ.get("HEALTH_BEAT_STALE_SECONDS", "300"))
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The mail server, when EMAIL_BACKEND is django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A job mailing reminders waits at most this long (seconds) for the mail server, per connection step.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+# Text messages for reminders (portal.sms), for members who chose 短信 under 提醒方式: an HTTP gateway when
+# SMS_GATEWAY_URL is set (JSON {phone, text}, bearer SMS_GATEWAY_TOKEN), else only logged (development).
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_BACKEND = os.environ.get(
+    "SMS_BACKEND", "portal.sms.HttpGatewayBackend" if SMS_GATEWAY_URL else "portal.sms.ConsoleBackend"
+)
+SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "5"))
+SMS_FAILURE_PAUSE_SECONDS = int(os.environ.get("SMS_FAILURE_PAUSE_SECONDS", "60"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
 # Reminder e-mails link back to the portal: its address as people reach it.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
@@ -407,12 +435,19 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
+# Logs: one line per record on stderr, from web, worker and beat alike, each with its request id (or task id), user,
+# path and, for the request line, status and duration (portal.logs). JSON objects unless LOG_FORMAT=text; with
+# DEBUG (make run) plain text unless LOG_FORMAT=json. Timestamps are ISO 8601 in TIME_ZONE (+08:00).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+LOGGING = logging_config(json=LOG_FORMAT != "text", level=os.environ.get("LOG_LEVEL", "INFO"))
+logging.captureWarnings(True)  # Python's warnings become log lines (py.warnings) rather than bare stderr text
+
+# Error reporting to a self-hosted Sentry or GlitchTip: off unless SENTRY_DSN is set. No personal data is sent
+# (send_default_pii=False); each event carries the request id the user sees on the error page.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
+if SENTRY_DSN:
+    sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
 
 # Without collectstatic (make run, tests) WhiteNoise serves straight from the finders.
 WHITENOISE_USE_FINDERS = True

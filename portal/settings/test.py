@@ -6,6 +6,7 @@ from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "portal.sms.LocmemBackend"
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 # Parallel test workers share one Redis, and every test starts with cache.clear() (FLUSHDB): give each worker
 # its own Redis database for the cache, or one worker's clear would reset another's rate-limit counters mid-test.

@@ -26,7 +26,7 @@ def test_healthz_reports_database_and_broker(client):
 def test_healthz_says_degraded_when_the_broker_is_down(client, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     body = client.get("/healthz").json()
-    assert body == {"status": "degraded", "database": "ok", "broker": "down"}
+    assert (body["status"], body["database"], body["broker"]) == ("degraded", "ok", "down")
 
 
 @pytest.mark.django_db

@@ -7,15 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from portal.celery import app
+from portal.jobs import cron_text
 from portal.selectors import job_last_runs
-
-
-def cron_text(schedule: object) -> str:
-    """A crontab as its five fields (minute hour day month weekday), the way operators read schedules."""
-    fields = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
-    if all(hasattr(schedule, f"_orig_{field}") for field in fields):
-        return "cron " + " ".join(str(getattr(schedule, f"_orig_{field}")) for field in fields)
-    return str(schedule)
 
 
 class Command(BaseCommand):
