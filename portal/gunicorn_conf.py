@@ -8,4 +8,6 @@ The request lines come from the portal (portal.request, with the request id), so
 
 from django.conf import settings
 
-logconfig_dict = settings.LOGGING
+# gunicorn's access line would repeat portal.request's (which carries the request id): off.
+_access_off = {"gunicorn.access": {"handlers": [], "propagate": True, "level": "WARNING"}}
+logconfig_dict = {**settings.LOGGING, "loggers": {**settings.LOGGING.get("loggers", {}), **_access_off}}

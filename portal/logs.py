@@ -131,8 +131,8 @@ def logging_config(*, json: bool, level: str) -> dict:
         "loggers": {
             # The request line comes from portal.request (with the request id); runserver's own would repeat it.
             "django.server": {"level": "WARNING"},
-            # gunicorn's loggers propagate to the root handler when it runs with portal.gunicorn_conf.
+            # gunicorn's loggers propagate to the root handler when it runs with portal.gunicorn_conf (which also
+            # silences gunicorn.access there; left alone here, a gunicorn started with --access-logfile keeps it).
             "gunicorn.error": {"handlers": [], "propagate": True},
-            "gunicorn.access": {"handlers": [], "propagate": True, "level": "WARNING"},
         },
     }

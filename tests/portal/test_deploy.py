@@ -72,8 +72,8 @@ def test_units_restart_forever_and_beat_is_one():
         assert "Restart=always" in unit and "StartLimitIntervalSec=0" in unit, name
         assert "EnvironmentFile=/etc/portal/portal.env" in unit and "User=portal" in unit, name
     beat = (DEPLOY / "systemd" / "portal-beat.service").read_text()
-    assert beat.count("celery -A portal beat") == 1
-    assert "celery -A portal beat" not in (DEPLOY / "systemd" / "portal-worker.service").read_text()  # no worker -B
+    assert beat.count("celery -A portal -q beat") == 1
+    assert "celery -A portal -q beat" not in (DEPLOY / "systemd" / "portal-worker.service").read_text()  # no worker -B
 
 
 def test_the_env_example_names_every_setting_the_settings_read():
