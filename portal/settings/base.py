@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "branches",
     "volunteers",
     "services",
+    "meetings",
     "evaluations",
 ]
 
