@@ -16,6 +16,7 @@ from portal.lib.choices import NameChoiceFilter
 from portal.lib.search import TextSearchFilter
 from portal.models import User
 from services.forms.activities import DateTimeLocalInput
+from services.forms.pairing import MultiplePhotoField, MultiplePhotoInput
 from services.models import Activity
 
 ACTIVITY_CHOICES = 200  # the latest activities of the organisation a 主题党日 may be linked to
@@ -116,19 +117,13 @@ class NoteForm(forms.Form):
     text = forms.CharField(label=_("更正说明"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
 class AttachmentForm(forms.Form):
-    files = forms.FileField(
+    # The visit photos' several-files field, accepting PDF too; meetings.actions checks every file's bytes.
+    files = MultiplePhotoField(
         label=_("照片或文件"),
-        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+        widget=MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
         help_text=_("照片（JPEG/PNG/WebP，每张不超过 5 MB，自动去除拍摄位置等信息）或 PDF 文件（不超过 10 MB）"),
     )
-
-    def clean_files(self) -> list:
-        return self.files.getlist("files")
 
 
 class AttendanceSheetForm(forms.Form):
