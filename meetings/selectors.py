@@ -203,12 +203,13 @@ def _periods(year: int, cadence: str) -> list[tuple[str, datetime.date, datetime
 def meeting_cadence(*, organisation: Organisation, year: int, today: datetime.date | None = None) -> list[CadenceRow]:
     """Per kind and period of `year`: held in that period (按期), a past period without one (未按期), the current
     period still without one (待开), or a period not yet begun. Counts the organisation's own held or archived
-    meetings (not its sub-organisations'). One query."""
+    meetings — and for 党小组会 those of its party groups too (a branch's groups meet, not the branch). One query."""
     today = today or timezone.localdate()
     held_days: dict[str, list[datetime.date]] = {}
-    rows = Meeting.objects.filter(
-        organisation=organisation, state__in=HELD_STATES, starts_at__year=year, kind__in=list(CADENCE)
-    ).values_list("kind", "starts_at")
+    own = Q(organisation=organisation) | Q(kind=Meeting.Kind.GROUP, organisation__path__startswith=organisation.path)
+    rows = Meeting.objects.filter(own, state__in=HELD_STATES, starts_at__year=year, kind__in=list(CADENCE)).values_list(
+        "kind", "starts_at"
+    )
     for kind, starts_at in rows:
         held_days.setdefault(kind, []).append(timezone.localtime(starts_at).date())
     result = []

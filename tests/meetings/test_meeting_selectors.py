@@ -99,3 +99,15 @@ def test_cadence_is_one_query(cast, django_assert_num_queries):
     _held(cast.branch_a, Meeting.Kind.GENERAL, datetime.date(2026, 2, 1))
     with django_assert_num_queries(1):
         selectors.meeting_cadence(organisation=cast.branch_a, year=2026, today=datetime.date(2026, 5, 15))
+
+
+def test_cadence_counts_the_party_groups_meetings_for_the_branch(cast):
+    from tests.factories import OrganisationFactory, member
+
+    group = OrganisationFactory(name="第一党小组", kind="party_group", parent=cast.branch_a)
+    member(group, name="小组党员")
+    _held(group, Meeting.Kind.GROUP, datetime.date(2026, 1, 12))
+    _held(group, Meeting.Kind.THEME_DAY, datetime.date(2026, 1, 12))  # only 党小组会 counts from below
+    rows = selectors.meeting_cadence(organisation=cast.branch_a, year=2026, today=datetime.date(2026, 2, 15))
+    assert _statuses(rows, Meeting.Kind.GROUP)[:2] == ["on_time", "due"]
+    assert _statuses(rows, Meeting.Kind.THEME_DAY)[:2] == ["missed", "due"]
