@@ -144,6 +144,18 @@ def my_attendance_for(*, user: User, meeting: Meeting) -> MeetingAttendance | No
     return meeting.attendances.filter(person_id=person_id).first()
 
 
+def meeting_attendance_for_points(*, first: datetime.date, last: datetime.date) -> list[tuple]:
+    """(attendance id, person id, status, local date) of the held or archived meetings between `first` and `last`
+    (local dates): what 党员积分 pays and deducts for (evaluations reads this; meetings knows nothing of points)."""
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    rows = MeetingAttendance.objects.filter(
+        meeting__state__in=HELD_STATES, meeting__starts_at__gte=start, meeting__starts_at__lt=end
+    ).values_list("pk", "person_id", "status", "meeting__starts_at")
+    return [(pk, person_id, status, timezone.localtime(at).date()) for pk, person_id, status, at in rows]
+
+
 # Cadence (按期) ------------------------------------------------------------------------------------------------
 
 MONTH, QUARTER, YEAR = "month", "quarter", "year"
