@@ -20,7 +20,7 @@ from django.utils import timezone
 from branches.models import Organisation, Person, PoliticalStatus
 from branches.selectors import scope_for, secretary_users_for
 from meetings.models import Meeting, MeetingAttachment, MeetingAttendance, MeetingNote
-from meetings.selectors import COMMITTEE_KINDS, expected_people, meeting_can_write
+from meetings.selectors import COMMITTEE_KINDS, DUE, expected_people, meeting_cadence, meeting_can_write
 from portal.actions import notification_send
 from portal.audit import audit_record, diff, snapshot
 from portal.lib.photos import photo_jpeg, read_bounded
@@ -492,3 +492,47 @@ def meeting_attachments_add(*, actor: User | None, meeting: Meeting, files: list
         changes={"attachments": [a.pk for a in saved]},
     )
     return len(saved)
+
+
+# Reminders ---------------------------------------------------------------------------------------------------
+
+
+def meetings_due_remind(*, today: datetime.date) -> dict[str, int]:
+    """组织生活 (monthly, on the 20th: before the month — or quarter, or year — ends): each branch's secretary hears
+    which kinds are still 待开 in the current period (DOMAIN §9). 党小组会 only for a branch with party groups, the
+    支委会 only for one with a committee. One reminder per branch and month (its key names both), so a re-run
+    sends nothing; each reminder commits on its own, as the other reminder jobs do."""
+    branches = list(Organisation.objects.filter(kind__in=Organisation.BRANCH_KINDS, is_archived=False).order_by("path"))
+    with_groups = set(
+        Organisation.objects.filter(kind=Organisation.Kind.PARTY_GROUP, is_archived=False).values_list(
+            "path", flat=True
+        )
+    )
+    secretaries = secretary_users_for(organisations=branches, on=today)
+    summary = {"branches": len(branches), "due": 0, "reminded": 0, "no_account": 0}
+    for branch in branches:
+        due = []
+        for row in meeting_cadence(organisation=branch, year=today.year, today=today):
+            if not any(period.status == DUE for period in row.periods):
+                continue
+            if row.kind == Meeting.Kind.GROUP and not any(p.startswith(branch.path) for p in with_groups):
+                continue
+            if row.kind in COMMITTEE_KINDS and not expected_people(organisation=branch, kind=row.kind).exists():
+                continue
+            due.append(row.label)
+        if not due:
+            continue
+        summary["due"] += 1
+        recipients = secretaries.get(branch.pk, [])
+        if not recipients:
+            summary["no_account"] += 1
+        for user in recipients:
+            if notification_send(
+                recipient=user,
+                key=f"meetings-due:{branch.pk}:{today:%Y%m}",
+                title=f"组织生活提醒：{branch.name}本期尚未召开{'、'.join(due)}",
+                body="请在本期结束前召开并在平台登记（组织生活 → 安排会议），逾期将记为未按期。",
+                url=reverse("meetings:meeting_list") + f"?organisation={branch.pk}",
+            ):
+                summary["reminded"] += 1
+    return summary

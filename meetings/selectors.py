@@ -239,5 +239,5 @@ def meeting_cadence(*, organisation: Organisation, year: int, today: datetime.da
             else:
                 status = FUTURE
             periods.append(CadencePeriod(label=label, first=first, last=last, held=held, status=status))
-        result.append(CadenceRow(kind=kind, label=Meeting.Kind(kind).label, periods=periods))
+        result.append(CadenceRow(kind=kind, label=str(Meeting.Kind(kind).label), periods=periods))
     return result
