@@ -52,6 +52,14 @@ def _locked(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=meeting.pk)
 
 
+def _state(meeting: Meeting, fields: list[str]) -> dict[str, Any]:
+    """The audit snapshot, its time to the minute in local time (not a UTC timestamp with microseconds)."""
+    state = snapshot(meeting, fields)
+    if "starts_at" in state:
+        state["starts_at"] = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
+    return state
+
+
 def _clean(value: str | None) -> str:
     return (value or "").strip()
 
@@ -155,7 +163,7 @@ def meeting_plan(
         action="meeting.plan",
         target=meeting,
         summary=f"{organisation} {meeting}",
-        changes=snapshot(meeting, ["kind", "topic", "starts_at", "place"]),
+        changes=_state(meeting, ["kind", "topic", "starts_at", "place"]),
     )
     return meeting
 
@@ -168,7 +176,7 @@ def meeting_update(*, actor: User | None, meeting: Meeting, **fields: Any) -> Me
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"不能直接修改：{', '.join(sorted(unknown))}")
-    before = snapshot(meeting, AUDITED_FIELDS)
+    before = _state(meeting, AUDITED_FIELDS)
     for name, value in fields.items():
         setattr(meeting, name, _clean(value) if isinstance(value, str) else value)
     problems = meeting_plan_problems(
@@ -190,7 +198,7 @@ def meeting_update(*, actor: User | None, meeting: Meeting, **fields: Any) -> Me
         action="meeting.update",
         target=meeting,
         summary=str(meeting),
-        changes=diff(before, snapshot(meeting, AUDITED_FIELDS)),
+        changes=diff(before, _state(meeting, AUDITED_FIELDS)),
     )
     return meeting
 
@@ -239,7 +247,7 @@ def meeting_hold(*, actor: User | None, meeting: Meeting, minutes: str = "", dec
     problem = meeting_hold_problem(meeting)
     if problem:
         raise ValidationError(problem)
-    before = snapshot(meeting, AUDITED_FIELDS)
+    before = _state(meeting, AUDITED_FIELDS)
     meeting.state = Meeting.State.HELD
     meeting.held_at = timezone.now()
     meeting.minutes = _clean(minutes) or meeting.minutes
@@ -254,7 +262,7 @@ def meeting_hold(*, actor: User | None, meeting: Meeting, minutes: str = "", dec
         action="meeting.hold",
         target=meeting,
         summary=str(meeting),
-        changes=diff(before, snapshot(meeting, AUDITED_FIELDS)),
+        changes=diff(before, _state(meeting, AUDITED_FIELDS)),
     )
     return meeting
 

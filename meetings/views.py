@@ -27,7 +27,7 @@ from meetings.forms import (
     MeetingPlanForm,
     NoteForm,
 )
-from meetings.models import Meeting, MeetingAttendance
+from meetings.models import Meeting, MeetingAttachment, MeetingAttendance
 from portal.web import apply_action, form_errors_to_messages, paginate
 
 
@@ -184,7 +184,11 @@ def attachment_file(request: HttpRequest, pk: int) -> FileResponse:
     content_type = mimetypes.guess_type(attachment.file.name)[0] or "application/octet-stream"
     response = FileResponse(handle, content_type=content_type)
     extension = attachment.file.name.rsplit(".", 1)[-1]
-    response["Content-Disposition"] = f'inline; filename="meeting-{attachment.meeting_id}-{attachment.pk}.{extension}"'
+    # Photos open in the page; documents download (a PDF is never rendered from our origin).
+    disposition = "inline" if attachment.kind == MeetingAttachment.Kind.PHOTO else "attachment"
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="meeting-{attachment.meeting_id}-{attachment.pk}.{extension}"'
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

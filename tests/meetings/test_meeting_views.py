@@ -184,6 +184,7 @@ def test_attachment_served_only_within_scope(cast, login):
     attachment = meeting.attachments.get()
     response = login(cast.member).get(url("attachment_file", attachment.pk))
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4"
+    assert response["Content-Disposition"].startswith("attachment;")
     assert login(cast.outsider).get(url("attachment_file", attachment.pk)).status_code == 404
 
 
