@@ -121,6 +121,16 @@ ACTION_LABELS = {
     "pairing.visit": "登记走访",
     "pairing.end": "结束结对",
     "pairing.export": "导出一帮一登记册",
+    # meetings (组织生活)
+    "meeting.plan": "安排会议",
+    "meeting.update": "修改会议",
+    "meeting.hold": "登记会议召开",
+    "meeting.attendance": "登记会议出勤",
+    "meeting.leave_request": "申请请假",
+    "meeting.leave_decide": "审批请假",
+    "meeting.archive": "会议归档",
+    "meeting.note": "添加会议更正说明",
+    "meeting.attachments": "上传会议附件",
     # evaluations
     "rating.register_bulk": "录入群众评价",
     "follow_up.open": "生成差评整改",
@@ -221,6 +231,16 @@ FACT_LABELS = {
     "satisfaction_average": "满意度平均分",
     "demands_on_time_rate": "需求按时办结率（%）",
     "reviews_completed_rate": "民主评议完成率（%）",
+    # meetings: attendance counts, leave decisions, attachments
+    "changed": "变更人数",
+    "unmarked": "未登记",
+    "present": "出席",
+    "leave": "请假",
+    "absent": "缺席",
+    "approve": "批准",
+    "person": "党员",
+    "attachments": "附件",
+    "note": "更正说明",
     # an activity register import
     "existing": "已存在",
     "hours_entries": "时长记录数",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("imports/", include("portal.imports.urls")),
     path("branches/", include("branches.urls")),
     path("services/", include("services.urls")),
+    path("meetings/", include("meetings.views")),
     path("", include("evaluations.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,7 +15,12 @@ What a settle books, for a year up to a date (DOMAIN §5; the codes are `PointsR
 - pairing_visit: the first visit of each pair in a month → the helper (one per pair and month);
 - pledge_fulfilled: a member's pledge appraised 已践诺, dated by the appraisal;
 - mobile_report: a written/oral report within interval + grace of the previous report (or the leave date);
-- upheld_bad_rating: a follow-up found 属实 → each organiser of the rated activity, dated by the rectification.
+- upheld_bad_rating: a follow-up found 属实 → each organiser of the rated activity, dated by the rectification;
+- meeting_attended / meeting_absent: from held (or archived) meetings of 组织生活 (meetings app), 出席 and 缺席
+  without approved leave (请假 earns and costs nothing), dated by the meeting's local date (DOMAIN §9).
+
+A rule set made before a rule existed has no row for it and pays nothing for it; the next version adds it with
+its default (rule_set_new_version fills every code).
 
 Monthly caps count what is already booked for that member, rule and month, then take the candidates in a fixed
 order (date, then source id), so a later settle after new participations still respects the cap. Exempt members
@@ -46,6 +51,8 @@ from evaluations.selectors.points import (
     entry_can_reverse,
     points_exempt_q,
 )
+from meetings.models import MeetingAttendance
+from meetings.selectors import meeting_attendance_for_points
 from portal.audit import audit_record
 from portal.lib.xlsx import workbook_bytes
 from portal.models import User
@@ -53,6 +60,7 @@ from services.models import Activity, Demand, HoursEntry, PairingVisit, Particip
 
 Code = PointsRule.Code
 Source = PointsEntry.Source
+Status = MeetingAttendance.Status
 
 # The default rule set (DOMAIN §5): code → (points, monthly cap or None). Manual adjustments carry their own
 # points; the rule's 0 only names the rule.
@@ -68,8 +76,12 @@ DEFAULT_RULES: dict[str, tuple[int, int | None]] = {
     Code.MOBILE_REPORT: (1, None),
     Code.NO_SHOW: (-1, None),
     Code.UPHELD_BAD_RATING: (-2, None),
+    Code.MEETING_ATTENDED: (1, 5),
+    Code.MEETING_ABSENT: (-1, None),
     Code.MANUAL: (0, None),
 }
+# The rules that take points away: their points are never positive (and deductions spare exempt members).
+DEDUCTIONS = (Code.NO_SHOW, Code.UPHELD_BAD_RATING, Code.MEETING_ABSENT)
 # 满意率 达标: at least this share of ratings 基本满意 or better, out of at least this many ratings.
 HIGH_SATISFACTION_RATE = Decimal("0.95")
 HIGH_SATISFACTION_MIN_RATINGS = 10
@@ -135,9 +147,9 @@ def rule_set_new_version(
             points, cap = 0, None  # a manual adjustment carries its own points
         elif not -100 <= int(points) <= 100:
             raise ValidationError(f"“{label}”的分值应在 -100 至 100 之间。")
-        elif code in (Code.NO_SHOW, Code.UPHELD_BAD_RATING) and points > 0:
+        elif code in DEDUCTIONS and points > 0:
             raise ValidationError(f"“{label}”是扣分项，分值不能为正。")
-        elif code not in (Code.NO_SHOW, Code.UPHELD_BAD_RATING) and points < 0:
+        elif code not in DEDUCTIONS and points < 0:
             raise ValidationError(f"“{label}”是加分项，分值不能为负。")
         if cap is not None and not 1 <= int(cap) <= 1000:
             raise ValidationError(f"“{label}”的每月上限应在 1 至 1000 之间（不设上限请留空）。")
@@ -325,6 +337,16 @@ def _upheld_candidates(first: datetime.date, last: datetime.date) -> list[_Candi
     ]
 
 
+def _meeting_candidates(first: datetime.date, last: datetime.date) -> list[_Candidate]:
+    """meeting_attended / meeting_absent from the attendance of the period's held meetings: one query."""
+    codes = {Status.PRESENT: Code.MEETING_ATTENDED, Status.ABSENT: Code.MEETING_ABSENT}
+    return [
+        _Candidate(codes[status], person_id, day, Source.MEETING, pk, f"{codes[status]}:attendance:{pk}")
+        for pk, person_id, status, day in meeting_attendance_for_points(first=first, last=last)
+        if status in codes
+    ]
+
+
 def _base_candidates(year: int) -> list[_Candidate]:
     rows = Person.objects.filter(is_active_member=True, political_status__in=MEMBER_STATUSES).values_list(
         "pk", flat=True
@@ -370,6 +392,7 @@ def points_settle(*, year: int, until: datetime.date | None = None) -> dict[str,
         _pledge_candidates,
         _mobile_report_candidates,
         _upheld_candidates,
+        _meeting_candidates,
     ):
         candidates += gather(first, last)
     candidates.sort(key=lambda c: (c.date, c.source_id, c.code, c.person_id))
@@ -392,12 +415,14 @@ def points_settle(*, year: int, until: datetime.date | None = None) -> dict[str,
             pk__in={c.person_id for c in fresh}, is_active_member=True, political_status__in=MEMBER_STATUSES
         ).values_list("pk", "organisation_id")
     )
-    negative = {c.person_id for c in fresh if rules[c.code].points < 0}
+    negative = {c.person_id for c in fresh if c.code in rules and rules[c.code].points < 0}
     retired, mobile = _exemptions(negative, last)
 
     entries = []
     for candidate in fresh:
-        rule = rules[candidate.code]
+        rule = rules.get(candidate.code)
+        if rule is None:
+            continue  # a rule set older than the rule (see the module's docstring)
         points = rule.points * candidate.units
         if points == 0 or candidate.person_id not in people:
             continue

@@ -50,6 +50,8 @@ class PointsRule(TimeStamped):
         MOBILE_REPORT = "mobile_report", _("流动党员按时汇报")
         NO_SHOW = "no_show", _("报名后缺席")
         UPHELD_BAD_RATING = "upheld_bad_rating", _("组织的活动差评属实")
+        MEETING_ATTENDED = "meeting_attended", _("参加组织生活")
+        MEETING_ABSENT = "meeting_absent", _("组织生活缺席（未请假）")
         MANUAL = "manual", _("手动调整")
 
     rule_set = models.ForeignKey(PointsRuleSet, on_delete=models.PROTECT, related_name="rules", verbose_name=_("规则"))
@@ -80,6 +82,7 @@ class PointsEntry(models.Model):
         MOBILE_REPORT = "mobile_report", _("流动党员汇报")
         FOLLOW_UP = "follow_up", _("差评整改")
         REVIEW = "review", _("民主评议")
+        MEETING = "meeting", _("组织生活")
         MANUAL = "manual", _("手动调整")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="points_entries", verbose_name=_("党员"))

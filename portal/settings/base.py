@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "branches",
     "volunteers",
     "services",
+    "meetings",
     "evaluations",
     "reports",
 ]
@@ -296,6 +297,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "evaluations.tasks.monthly_briefing_send_task",
         "schedule": crontab(day_of_month=1, hour=8, minute=0),
     },
+    # Monthly, on the 20th: the meetings still due this period (before it ends)
+    "meetings-due-remind": {
+        "task": "meetings.tasks.meetings_due_remind_task",
+        "schedule": crontab(day_of_month=20, hour=8, minute=15),
+    },
     # Every two months
     "mobile-reports-remind": {
         "task": "branches.tasks.mobile_reports_remind_task",
@@ -353,6 +359,7 @@ JOB_DESCRIPTIONS = {
     "follow-ups-overdue-remind": "每日提醒逾期未办结的差评整改（支部书记）",
     "pairing-gaps-remind": "每月 1 日提醒上月未走访的结对帮扶党员",
     "monthly-briefing": "每月 1 日向各支部书记发送月度工作提示（逾期需求、未结整改、缺访结对、流动党员汇报）",
+    "meetings-due-remind": "每月 20 日提醒支部书记本期尚未召开的组织生活（支委会、主题党日、党员大会、党课等）",
     "mobile-reports-remind": "每两个月提醒流动党员按期汇报，逾期的同时提醒支部书记",
     "pairing-inspection": "每季度向组织部和党委（党总支）书记发送上季度结对帮扶督查汇总",
     "red-stars-publish": "每季度发布上季度红星榜（通知支部书记和上榜党员）",

@@ -1,15 +1,12 @@
 """Pairing help (结对帮扶): households, pairings, visits with photos, the register export. Validated, atomic,
 audited. `actor=None` is the system (tests, set-up) and skips the access checks, as in the other actions.
 
-Photos are checked completely before anything is written: count, size, that the bytes are really a JPEG, PNG or
-WebP image (Pillow opens, verifies and decodes them), and a pixel cap against decompression bombs. Each accepted
-photo is then re-encoded as a JPEG: that drops EXIF and every other metadata block (phones put the GPS position
-of the household's home there) and anything appended to the file; the EXIF orientation is applied first so the
-picture stays upright. Stored through VisitPhoto's upload_to: private/visits/<uuid4 hex>.jpg.
+Photos are checked completely before anything is written (count here; size, format, pixels and re-encoding to a
+metadata-free JPEG in portal.lib.photos, which meeting photos share: the GPS position of the household's home
+must never be stored). Stored through VisitPhoto's upload_to: private/visits/<uuid4 hex>.jpg.
 """
 
 import datetime
-import io
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +16,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from branches.actions.common import scope_require
 from branches.models import Grid, Organisation, Person
@@ -27,6 +23,7 @@ from branches.selectors import committee_secretary_users, scope_for
 from portal.actions import notification_send
 from portal.audit import audit_record, diff, snapshot
 from portal.lib import xlsx
+from portal.lib.photos import photo_jpeg
 from portal.models import User
 from services.models import Household, Pairing, PairingVisit, VisitPhoto
 from services.selectors.pairing import (
@@ -40,10 +37,6 @@ from services.selectors.pairing import (
 HOUSEHOLD_FIELDS = ["organisation", "grid", "head_name", "address", "phone", "situation", "size", "notes"]
 HOUSEHOLD_EDITABLE = ["grid", "head_name", "address", "phone", "situation", "size", "notes"]
 MAX_PHOTOS_PER_VISIT = 5
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
-PHOTO_MAX_PIXELS = 40_000_000  # a 40-megapixel photo is more than any phone takes; beyond it, a bomb
-PHOTO_MAX_SIDE = 2048  # stored photos are scaled down to this (enough to read a document on the wall)
-PHOTO_QUALITY = 85
 
 
 def _clean_text(value: str | None) -> str:
@@ -242,39 +235,8 @@ def pairing_end(*, actor: User | None, pairing: Pairing, ended_on: datetime.date
 
 
 def _photo_jpeg(upload: UploadedFile, position: int) -> bytes:
-    """The upload as a clean JPEG, or a ValidationError saying what is wrong with it (in Chinese)."""
-    label = f"第 {position} 张照片（{upload.name}）"
-    limit = settings.VISIT_PHOTO_MAX_BYTES
-    if upload.size is None or upload.size > limit:
-        raise ValidationError(f"{label}超过 {limit / 1024 / 1024:.1f} MB，请压缩后再上传。")
-    upload.seek(0)
-    data = upload.read(limit + 1)
-    if len(data) > limit:  # the declared size is the client's word; the bytes are what counts
-        raise ValidationError(f"{label}超过 {limit / 1024 / 1024:.1f} MB，请压缩后再上传。")
-    not_an_image = ValidationError(f"{label}不是有效的图片文件，只能上传 JPEG、PNG 或 WebP 格式的照片。")
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in PHOTO_FORMATS:
-                raise ValidationError(f"{label}的格式为 {probe.format}，只能上传 JPEG、PNG 或 WebP 格式的照片。")
-            if probe.width * probe.height > PHOTO_MAX_PIXELS:
-                raise ValidationError(f"{label}像素过大，请缩小后再上传。")
-            probe.verify()  # structure and checksums (PNG); the decode below catches truncated data
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            upright = ImageOps.exif_transpose(image)
-            if upright.mode not in ("RGB", "L"):
-                rgba = upright.convert("RGBA")
-                upright = Image.new("RGB", rgba.size, (255, 255, 255))
-                upright.paste(rgba, mask=rgba.getchannel("A"))
-            upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            out = io.BytesIO()
-            # No exif=, no icc_profile=: nothing of the original's metadata is carried over.
-            upright.save(out, format="JPEG", quality=PHOTO_QUALITY, optimize=True)
-            return out.getvalue()
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as error:
-        raise not_an_image from error
+    """The upload as a clean JPEG (portal.lib.photos), or a ValidationError naming it (in Chinese)."""
+    return photo_jpeg(upload, label=f"第 {position} 张照片（{upload.name}）", limit=settings.VISIT_PHOTO_MAX_BYTES)
 
 
 def visit_photos_check(*, photos: list[UploadedFile]) -> list[bytes]:

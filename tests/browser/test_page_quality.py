@@ -17,12 +17,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from meetings.actions import leave_request
+from meetings.models import Meeting
 from services.actions.activities import participation_sign_up
 from services.models import Activity
 from tests.browser.conftest import log_in
 from tests.conftest import REQUIRE_SERVICES
 from tests.evaluations.points_helpers import day, past_activity
 from tests.factories import fake_id_number, member
+from tests.meetings.conftest import plan
 from tests.portal.url_walk import world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,6 +49,7 @@ PAGES = [
     ("member", "my-points", "/evaluations/points/me/"),
     ("member", "my-hours", "/services/me/hours/"),
     ("member", "my-reviews", "/evaluations/reviews/"),
+    ("member", "my-meetings", "/meetings/mine/"),
     ("secretary", "home", "/"),
     ("secretary", "people", "/branches/people/"),
     ("secretary", "person", "/branches/people/{member_person}/"),
@@ -53,6 +57,9 @@ PAGES = [
     ("secretary", "activity", "/services/activities/{activity}/"),
     ("secretary", "attendance", "/services/activities/{activity}/attendance/"),
     ("secretary", "hours-queue", "/services/hours/pending/"),
+    ("secretary", "meetings", "/meetings/"),
+    ("secretary", "meeting", "/meetings/{meeting}/"),
+    ("secretary", "meeting-attendance", "/meetings/{meeting}/attendance/"),
     ("secretary", "demands", "/services/demands/"),
     ("secretary", "follow-ups", "/evaluations/follow-ups/"),
     ("secretary", "import-upload", "/imports/people/"),
@@ -102,6 +109,10 @@ def _objects(cast) -> dict[str, object]:
     participation_sign_up(actor=cast.member, activity=running)
     participation_sign_up(actor=cast.secretary, activity=running, person=cast.person_a)
     objects["member_person"] = cast.member_person.pk
+    # A meeting under way (its attendance sheet open), one the member may still ask leave for, and a pending leave.
+    objects["meeting"] = plan(cast.branch_a, topic="支部党员大会").pk
+    upcoming = plan(cast.branch_a, kind=Meeting.Kind.THEME_DAY, hours_from_now=48)
+    leave_request(actor=cast.member, meeting=upcoming, reason="出差")
     return objects
 
 

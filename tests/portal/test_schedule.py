@@ -22,6 +22,8 @@ CADENCES = {
     "points-settle": ("evaluations.tasks.points_settle_task", "30 1 1 * *"),
     "pairing-gaps-remind": ("services.tasks.pairing_gaps_remind_task", "45 7 1 * *"),
     "monthly-briefing": ("evaluations.tasks.monthly_briefing_send_task", "0 8 1 * *"),
+    # Monthly, on the 20th: organisational life still due this period (DOMAIN §9)
+    "meetings-due-remind": ("meetings.tasks.meetings_due_remind_task", "15 8 20 * *"),
     # Every 2 months: mobile-member reports due, overdue flagged and reminded
     "mobile-reports-remind": ("branches.tasks.mobile_reports_remind_task", "10 8 1 1,3,5,7,9,11 *"),
     # Quarterly: pairing inspection summary, 红星榜

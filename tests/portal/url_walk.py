@@ -21,6 +21,7 @@ from evaluations.models import PointsEntry
 from evaluations.selectors.assessment import CHECKLIST
 from evaluations.selectors.questionnaires import questionnaire_code
 from evaluations.selectors.ratings import rating_code
+from meetings.actions import meeting_attachments_add
 from portal.actions import notification_send
 from reports.actions import report_export_run, report_export_start
 from services.actions.pairing import visit_record
@@ -34,6 +35,7 @@ from tests.evaluations.points_helpers import day, past_activity, settle
 from tests.evaluations.questionnaire_helpers import survey
 from tests.evaluations.review_helpers import open_round, sheet_of
 from tests.factories import member
+from tests.meetings.conftest import plan as plan_meeting
 from tests.services.demand_helpers import receive
 from tests.services.pairing_helpers import jpeg_bytes, make_household, make_pairing, upload
 from tests.services.pledge_helpers import FIELDS as POST_FIELDS
@@ -74,6 +76,9 @@ OBJECTS: list[tuple[str, str, str]] = [
     (r"evaluations:review_(organisation_score|follow_up)", "pk", "review_sheet"),
     (r"evaluations:review_", "pk", "review_round"),
     (r"evaluations:assessment_", "pk", "assessment"),
+    (r"meetings:attachment_file", "pk", "meeting_attachment"),
+    (r"meetings:leave_decide", "attendance_pk", "meeting_attendance"),
+    (r"meetings:", "pk", "meeting"),
     (r"reports:", "pk", "report"),
     (r"inbox:notification_", "pk", "notification"),
 ]
@@ -174,6 +179,8 @@ def world(cast: Cast) -> dict[str, object]:
     report = report_export_start(actor=secretary, year=today.year - 1, organisation=cast.branch_a)
     report_export_run(export_id=report.pk)  # the job on_commit would queue: built, so it can be downloaded
     notification = notification_send(recipient=secretary, key="url-permissions", title="提醒", url="/")
+    meeting = plan_meeting(cast.branch_a)
+    meeting_attachments_add(actor=None, meeting=meeting, files=[upload("纪要.pdf", b"%PDF-1.4\n%%EOF")])
     return {
         "organisation": cast.branch_a.pk,
         "person": cast.person_a.pk,
@@ -207,6 +214,9 @@ def world(cast: Cast) -> dict[str, object]:
         ).pk,
         "report": report.pk,
         "notification": notification.pk,
+        "meeting": meeting.pk,
+        "meeting_attendance": meeting.attendances.get(person=cast.member_person).pk,
+        "meeting_attachment": meeting.attachments.get().pk,
         "import_kind": "people",
         "import_token": "x" * 43,  # well-formed, stored by nobody: the page answers 404 for everyone
     }

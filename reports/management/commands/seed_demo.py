@@ -16,6 +16,7 @@ from branches.demo.data import PASSWORD
 from branches.demo.logins import Login, demo_accounts_ensure
 from branches.models import HostUnit, Organisation, PoliticalStatus
 from evaluations.demo import evaluations_demo_build, evaluations_demo_exists, evaluations_demo_summary
+from meetings.demo import meetings_demo_ensure, meetings_demo_summary
 from portal.models import User
 from services.demo.build import services_demo_build, services_demo_exists, services_demo_summary
 from services.demo.community import community_demo_build, community_demo_exists, community_demo_summary
@@ -45,6 +46,7 @@ class Command(BaseCommand):
                 community_existed = community_demo_exists()
                 if not community_existed:
                     community_demo_build(actor=actor)
+                meetings_demo_ensure(actor=actor)
                 evaluations_existed = evaluations_demo_exists()
                 if not evaluations_existed:
                     evaluations_demo_build(actor=actor)
@@ -62,7 +64,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"已生成演示数据：{summary['name']}（用时 {seconds:.1f} 秒）。"))
         self._summary(summary)
         self._services(services)
-        for line in community_demo_summary() + evaluations_demo_summary():
+        for line in community_demo_summary() + meetings_demo_summary() + evaluations_demo_summary():
             self.stdout.write(f"  {line}")
         self._logins(logins)
 
