@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from meetings import actions
 from meetings.models import Meeting, MeetingAttendance
+from tests.harness import page_queries
 from tests.meetings.conftest import mark_all, plan
 
 pytestmark = pytest.mark.django_db
@@ -191,15 +192,6 @@ def test_attachment_served_only_within_scope(cast, login):
 # Query counts ------------------------------------------------------------------------------------------------
 
 
-def _count(client, path, django_assert_max_num_queries, ceiling) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with django_assert_max_num_queries(ceiling), CaptureQueriesContext(connection) as queries:
-        assert client.get(path).status_code == 200
-    return len(queries)
-
-
 def _meetings(cast, n: int) -> None:
     for i in range(n):
         meeting = plan(cast.branch_a, topic=f"会议{i}", hours_from_now=-2 - i)
@@ -210,23 +202,23 @@ def _meetings(cast, n: int) -> None:
 @pytest.mark.parametrize(
     ("user", "name"), [("secretary", "meeting_list"), ("member", "meeting_list"), ("member", "my_meetings")]
 )
-def test_list_pages_do_not_grow_with_rows(cast, login, django_assert_max_num_queries, user, name):
+def test_list_pages_do_not_grow_with_rows(cast, login, user, name):
     client = login(getattr(cast, user))
     _meetings(cast, 2)
     client.get(url(name))  # warm caches
-    few = _count(client, url(name), django_assert_max_num_queries, 15)
+    few = page_queries(client, url(name), 15)
     _meetings(cast, 6)
-    assert _count(client, url(name), django_assert_max_num_queries, 15) == few
+    assert page_queries(client, url(name), 15) == few
 
 
-def test_attendance_sheet_does_not_grow_with_rows(cast, login, django_assert_max_num_queries):
+def test_attendance_sheet_does_not_grow_with_rows(cast, login):
     from tests.factories import member
 
     meeting = plan(cast.branch_a)
     client = login(cast.secretary)
-    few = _count(client, url("attendance_sheet", meeting.pk), django_assert_max_num_queries, 12)
+    few = page_queries(client, url("attendance_sheet", meeting.pk), 12)
     for i in range(6):
         member(cast.branch_a, name=f"新党员{i}")
     actions.expected_sync(meeting=meeting)
-    assert _count(client, url("attendance_sheet", meeting.pk), django_assert_max_num_queries, 12) == few
-    assert _count(client, url("meeting_detail", meeting.pk), django_assert_max_num_queries, 16) > 0
+    assert page_queries(client, url("attendance_sheet", meeting.pk), 12) == few
+    assert page_queries(client, url("meeting_detail", meeting.pk), 16) > 0
