@@ -159,7 +159,7 @@ def activity_cancel(*, actor: User | None, activity: Activity, reason: str) -> A
     _require_write(actor, activity)
     if not (reason or "").strip():
         raise ValidationError("请填写取消原因。")
-    if activity.participations.filter(state=Participation.State.ATTENDED).exists():
+    if activity.participations.attended().exists():
         raise ValidationError("已登记出勤的活动不能取消。")
     activity.cancel_reason = reason.strip()
     activity.save(update_fields=["cancel_reason", "updated_at"])
@@ -206,7 +206,7 @@ def activity_close_problem(activity: Activity, now: datetime.datetime | None = N
     unmarked = activity.participations.filter(state=Participation.State.SIGNED_UP).count()
     if unmarked:
         return f"还有 {unmarked} 人未登记出勤，不能关闭。"
-    if not activity.participations.filter(state=Participation.State.ATTENDED).exists():
+    if not activity.participations.attended().exists():
         return "没有出勤记录的活动不能关闭。"
     return None
 
@@ -294,6 +294,17 @@ def _original_entry(participation: Participation) -> HoursEntry | None:
     return participation.hours_entries.filter(corrects__isnull=True).first()
 
 
+def attendance_record_problem(activity: Activity, now: datetime.datetime | None = None) -> str | None:
+    """Why attendance cannot be recorded for the activity now (None: it can): it must be published or ended, and
+    have started. attendance_record refuses with it; the attendance sheet asks it to say so before anyone types a
+    sheet in vain."""
+    if activity.state not in (Activity.State.PUBLISHED, Activity.State.ENDED):
+        return "只有已发布或已结束的活动可以登记出勤。"
+    if (now or timezone.now()) < activity.starts_at:
+        return "活动开始后才能登记出勤。"
+    return None
+
+
 @transaction.atomic
 def attendance_record(
     *, actor: User | None, activity: Activity, marks: dict[int, tuple[bool, Decimal | None]]
@@ -302,10 +313,9 @@ def attendance_record(
     entry (default: the activity's length); a pending entry may be changed, an approved one never (correct it)."""
     activity = _locked(activity)
     _require_write(actor, activity)
-    if activity.state not in (Activity.State.PUBLISHED, Activity.State.ENDED):
-        raise ValidationError("只有已发布或已结束的活动可以登记出勤。")
-    if timezone.now() < activity.starts_at:
-        raise ValidationError("活动开始后才能登记出勤。")
+    problem = attendance_record_problem(activity)
+    if problem:
+        raise ValidationError(problem)
     participations = {
         p.pk: p for p in activity.participations.filter(pk__in=marks).exclude(state=Participation.State.WITHDRAWN)
     }
@@ -497,9 +507,7 @@ def hours_correct(*, actor: User, entry: HoursEntry, corrected_total: Decimal, n
     if not (note or "").strip():
         raise ValidationError("请说明更正原因。")
     check_hours(corrected_total)
-    current = sum(
-        (e.hours for e in entry.participation.hours_entries.filter(state=HoursEntry.State.APPROVED)), Decimal(0)
-    )
+    current = sum((e.hours for e in entry.participation.hours_entries.approved()), Decimal(0))
     if entry.corrections.filter(state=HoursEntry.State.PENDING).exists():
         raise ValidationError("已有待审核的更正。")
     delta = corrected_total - current
