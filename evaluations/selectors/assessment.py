@@ -241,7 +241,8 @@ def assessable_branches(*, user: User) -> QuerySet[Organisation]:
 
 
 def assessment_can_assess(*, user: User, organisation: Organisation) -> bool:
-    """Without a query: the same rule as `assessable_branches`, for one branch."""
+    """`assessable_branches` for one branch, without a query (the rule in Python beside its query form; a test in
+    tests/evaluations/test_assessment_rules.py holds the two to the same answer for every role)."""
     if organisation.kind not in Organisation.BRANCH_KINDS or organisation.is_archived:
         return False
     scope = scope_for(user)

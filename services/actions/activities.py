@@ -15,7 +15,8 @@ from portal.audit import audit_record, diff, snapshot
 from portal.models import User
 from services.models import Activity, ActivityCategory, HoursEntry, Participation
 from services.selectors import activity_can_write
-from volunteers.models import Team, TeamMembership
+from services.selectors.activities import walk_in_allowed_q
+from volunteers.models import Team
 from volunteers.selectors import team_can_write
 
 EDITABLE_FIELDS = ["title", "category", "target_group", "place", "starts_at", "ends_at", "capacity", "description"]
@@ -378,9 +379,18 @@ def participations_walk_in(
         .exclude(state=Participation.State.WITHDRAWN)
         .values_list("person_id", flat=True)
     )
+    allowed = (
+        set(
+            Person.objects.filter(walk_in_allowed_q(user=actor, activity=activity))
+            .filter(pk__in=[person.pk for person in people])
+            .values_list("pk", flat=True)
+        )
+        if actor is not None
+        else None
+    )
     problems = []
     for person in people:
-        if actor is not None and not _may_add(actor, activity, person):
+        if allowed is not None and person.pk not in allowed:
             problems.append(f"{person.name} 不在您的管理范围内。")
         elif person.pk in on_sheet:
             problems.append(f"{person.name} 已在名单中。")
@@ -409,18 +419,6 @@ def participation_walk_in(
     """One walk-in: a list of one."""
     (participation,) = participations_walk_in(actor=actor, activity=activity, people=[person], role=role, hours=hours)
     return participation
-
-
-def _may_add(actor: User, activity: Activity, person: Person) -> bool:
-    """Walk-ins: people the actor manages, or members of the activity's team."""
-    if scope_for(actor).covers_path(person.organisation.path):
-        return True
-    return (
-        activity.team_id is not None
-        and TeamMembership.objects.filter(
-            team_id=activity.team_id, person=person, state=TeamMembership.State.ACTIVE
-        ).exists()
-    )
 
 
 # Hours ------------------------------------------------------------------------------------------------------

@@ -329,21 +329,27 @@ def hours_scope_check(*, user: User) -> None:
         raise Http404("页面不存在。")
 
 
-def walk_in_candidates_for_user(*, user: User, activity: Activity, q: str = "") -> QuerySet[Person]:
-    """Whom the user may add to the sheet as a walk-in (as actions._may_add): active members they manage and,
-    for a team activity, the team's active members; not those already on the sheet. `q` narrows by name."""
-    from branches.selectors import person_list_for_user
-
-    allowed = Q(pk__in=[])
-    if scope_for(user).manages_anything:  # otherwise person_list_for_user is just the user, whom _may_add refuses
-        allowed = Q(pk__in=person_list_for_user(user=user).filter(is_active_member=True).values("pk"))
+def walk_in_allowed_q(*, user: User, activity: Activity, active_members_only: bool = False) -> Q:
+    """Whom the user may add to the activity's sheet as a walk-in, as a filter on people: those in an organisation
+    the user manages (with `active_members_only`, only its active members: what the roster offers) and, for a team
+    activity, the team's active members. The one statement of the rule: participations_walk_in refuses anyone
+    else, walk_in_candidates_for_user lists from it."""
+    allowed = scope_for(user).organisation_q("organisation__")  # nothing for a user who manages nothing
+    if active_members_only:
+        allowed &= Q(is_active_member=True)
     if activity.team_id is not None:
         allowed |= Q(
             pk__in=TeamMembership.objects.filter(team_id=activity.team_id, state=TeamMembership.State.ACTIVE).values(
                 "person_id"
             )
         )
-    people = Person.objects.filter(allowed).exclude(
+    return allowed
+
+
+def walk_in_candidates_for_user(*, user: User, activity: Activity, q: str = "") -> QuerySet[Person]:
+    """The roster of walk-ins the user may add (walk_in_allowed_q, active members only); not those already on the
+    sheet. `q` narrows by name."""
+    people = Person.objects.filter(walk_in_allowed_q(user=user, activity=activity, active_members_only=True)).exclude(
         pk__in=activity.participations.exclude(state=Participation.State.WITHDRAWN).values("person_id")
     )
     if q:
