@@ -145,9 +145,8 @@ def data_year() -> int:
     from django.utils import timezone
 
     from services.models import Activity
-    from services.selectors.activities import HELD_STATES
 
-    latest = Activity.objects.filter(state__in=HELD_STATES).order_by("-starts_at").values_list("starts_at", flat=True)
+    latest = Activity.objects.held().order_by("-starts_at").values_list("starts_at", flat=True)
     return timezone.localtime(latest[0]).year if latest else timezone.localdate().year
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from branches import selectors as branch_selectors
 from branches.models import Organisation
 from branches.selectors import mobile_due_q, mobile_member_list_for_user, scope_for
-from evaluations.models import FollowUp, ReviewRound
+from evaluations.models import ReviewRound
 from evaluations.selectors.follow_ups import follow_up_list_for_user
 from evaluations.selectors.follow_ups import overdue_q as follow_up_overdue_q
 from evaluations.selectors.points import my_points
@@ -74,7 +74,7 @@ def todo_for_user(*, user: User, today: datetime.date) -> list[Todo]:
             (
                 "follow_ups_open",
                 _("未办结的差评整改（每条差评都要回访）"),
-                follow_ups.filter(state__in=FollowUp.OPEN_STATES),
+                follow_ups.open(),
                 links.follow_ups(organisation=None, open_only=True),
             ),
         ]

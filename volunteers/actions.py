@@ -78,11 +78,7 @@ def team_update(*, actor: User | None, team: Team, name: str, description: str =
 
 
 def _current(team: Team, person: Person) -> TeamMembership | None:
-    return (
-        TeamMembership.objects.select_for_update()
-        .filter(team=team, person=person, state__in=[TeamMembership.State.ACTIVE, TeamMembership.State.PENDING])
-        .first()
-    )
+    return TeamMembership.objects.select_for_update().current().filter(team=team, person=person).first()
 
 
 def membership_add_problems(
@@ -239,7 +235,7 @@ def team_review_propose(
     memberships = (
         team.memberships.select_related("person__organisation", "team__organisation")
         .prefetch_related(Prefetch("person__events", queryset=MembershipEvent.objects.order_by("-date", "-pk")))
-        .filter(state__in=[TeamMembership.State.ACTIVE, TeamMembership.State.PENDING])
+        .current()
     )
     for membership in memberships:
         if membership.pk in existing:
@@ -272,7 +268,7 @@ def review_proposal_decide(*, actor: User, proposal: ReviewProposal, confirm: bo
     if proposal.state != ReviewProposal.State.PROPOSED:
         raise ValidationError("该建议已处理。")
     today = timezone.localdate()
-    if confirm and proposal.membership.state in (TeamMembership.State.ACTIVE, TeamMembership.State.PENDING):
+    if confirm and proposal.membership.state in TeamMembership.CURRENT_STATES:
         if proposal.kind == ReviewProposal.Kind.ADMIT:
             membership_add(actor=actor, team=proposal.team, person=proposal.membership.person, joined_on=today)
         else:

@@ -13,8 +13,6 @@ from volunteers import actions
 from volunteers.models import Team, TeamMembership
 from volunteers.selectors import team_can_write
 
-CURRENT = (TeamMembership.State.ACTIVE, TeamMembership.State.PENDING)
-
 
 class TeamMemberImporter(ScopedImporter):
     kind = "team-members"
@@ -68,9 +66,9 @@ class TeamMemberImporter(ScopedImporter):
         self.current = (
             {
                 (team_id, person_id): state
-                for team_id, person_id, state in TeamMembership.objects.filter(query, state__in=CURRENT).values_list(
-                    "team_id", "person_id", "state"
-                )
+                for team_id, person_id, state in TeamMembership.objects.current()
+                .filter(query)
+                .values_list("team_id", "person_id", "state")
             }
             if pairs
             else {}

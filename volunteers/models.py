@@ -68,6 +68,12 @@ class Team(MP_Node, TimeStamped):
         return reverse("services:team_detail", args=[self.pk])
 
 
+class TeamMembershipQuerySet(models.QuerySet):
+    def current(self) -> "TeamMembershipQuerySet":
+        """Pending or active (TeamMembership.CURRENT_STATES): at most one per person and team; the rest is history."""
+        return self.filter(state__in=TeamMembership.CURRENT_STATES)
+
+
 class TeamMembership(TimeStamped):
     """A person's dated membership of a team. Pending = applied, waiting for the yearly review or the leader."""
 
@@ -89,6 +95,9 @@ class TeamMembership(TimeStamped):
         INACTIVE = "inactive", _("长期未参加服务")
         OWN_REQUEST = "own_request", _("本人申请")
 
+    # 当前: applied or in the team (the constraint membership_one_current allows one such row per person and team)
+    CURRENT_STATES = (State.PENDING, State.ACTIVE)
+
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("服务队"))
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="team_memberships", verbose_name=_("人员")
@@ -99,6 +108,8 @@ class TeamMembership(TimeStamped):
     joined_on = models.DateField(_("入队日期"), null=True, blank=True)
     left_on = models.DateField(_("离队日期"), null=True, blank=True)
     leave_reason = models.CharField(_("离队原因"), max_length=20, choices=LeaveReason.choices, blank=True)
+
+    objects = TeamMembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("队员")

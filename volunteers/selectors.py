@@ -12,8 +12,6 @@ from branches.selectors import check_write, scope_for
 from portal.models import User
 from volunteers.models import ReviewProposal, Skill, StarLevel, Team, TeamMembership
 
-CURRENT = (TeamMembership.State.ACTIVE,)
-
 
 def led_team_ids(*, user: User) -> frozenset[int]:
     """Teams the user leads (队长/副队长), with their sub-teams; cached per request like the scope."""
@@ -79,7 +77,7 @@ def team_choices_for_user(*, user: User) -> QuerySet[Team]:
 def team_members(*, team: Team, include_past: bool = False) -> QuerySet[TeamMembership]:
     memberships = team.memberships.select_related("person", "person__organisation")
     if not include_past:
-        memberships = memberships.filter(state__in=[TeamMembership.State.ACTIVE, TeamMembership.State.PENDING])
+        memberships = memberships.current()
     return memberships.order_by("state", "role", "person__name")
 
 
@@ -177,9 +175,7 @@ def current_team_ids_of(*, person_id: int | None) -> dict[int, str]:
     """{team id: state} of a person's pending and active memberships (to mark 已加入/申请中 in lists)."""
     if not person_id:
         return {}
-    rows = TeamMembership.objects.filter(
-        person_id=person_id, state__in=[TeamMembership.State.ACTIVE, TeamMembership.State.PENDING]
-    ).values_list("team_id", "state")
+    rows = TeamMembership.objects.current().filter(person_id=person_id).values_list("team_id", "state")
     return dict(rows)
 
 

@@ -179,7 +179,7 @@ def branch_counts(world: World, today: datetime.date) -> dict[int, dict]:
         branch = owner.get(activity.org.id)
         if branch is None:
             continue
-        if activity.state in (ActivityModel.State.ENDED, ActivityModel.State.CLOSED):
+        if activity.state in ActivityModel.HELD_STATES:
             counts[branch]["activities"] += 1
     for activity in world.activities:
         branch = owner.get(activity.org.id)

@@ -206,7 +206,7 @@ def _participation_candidates(first: datetime.date, last: datetime.date) -> list
     closed = Q(activity__state=Activity.State.CLOSED, activity__starts_at__gte=start, activity__starts_at__lt=end)
     rows = (
         Participation.objects.filter(closed, state__in=(Participation.State.ATTENDED, Participation.State.NO_SHOW))
-        .annotate(approved=Sum("hours_entries__hours", filter=Q(hours_entries__state=HoursEntry.State.APPROVED)))
+        .annotate(approved=Sum("hours_entries__hours", filter=HoursEntry.objects.approved_q("hours_entries__")))
         .values_list("pk", "person_id", "activity_id", "activity__starts_at", "role", "state", "approved")
     )
     satisfied = {

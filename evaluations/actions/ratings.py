@@ -1,5 +1,5 @@
 """Public ratings: writes. `rating_submit` is the public page's one write; `ratings_register_bulk` registers past
-ratings (the demo year) in one go.
+ratings (the demo year) in one go. Both check each rating with `rating_validate`, the one statement of its rules.
 
 A rating is not audited one by one: the row itself is the append-only record (who cannot be known, when is its
 created_at, nobody edits it), and a burst of hundreds of ratings should not double its writes. The bad ones are
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from evaluations.actions.follow_ups import follow_up_open
 from evaluations.models import EvaluationRules, Rating
-from evaluations.selectors.ratings import CLOSED, NOT_YET, UNAVAILABLE, activity_is_rateable, rating_availability
+from evaluations.selectors.ratings import CLOSED, NOT_YET, UNAVAILABLE, rating_availability
 from portal.audit import audit_record
 from portal.models import User
 from services.models import Activity
@@ -66,25 +66,46 @@ def _clean_device(device: str | None) -> str:
     return device
 
 
-@transaction.atomic
-def rating_submit(*, activity: Activity, level: int, comment: str, device: str, address: str) -> Rating:
-    """Stores one public rating, at most once per activity and device (the unique constraint decides, also for
-    two posts at the same moment). A 差评 (≤ 2) opens its follow-up in the same transaction. Every refusal is a
-    ValidationError with a Chinese message (and a code, see REFUSED_*) and writes nothing."""
-    state, opens_at, closes_at = rating_availability(activity)
+def rating_validate(
+    *,
+    activity: Activity,
+    level: int,
+    comment: str | None,
+    device: str | None,
+    at: datetime.datetime | None = None,
+    days: int | None = None,
+) -> Rating:
+    """The rules of one rating, for the live page and the bulk registration alike: a rateable activity, `at` (the
+    moment it is given, default now; never in the future) inside its window (`days` after the end, default the
+    current rules), a level of the five, a comment of at most COMMENT_MAX characters, a device. Returns the
+    unsaved Rating with its fields cleaned; raises a ValidationError (code REFUSED_*) for the first problem. Once
+    per device is left to the caller: the unique constraint for a live rating, one query for a batch."""
+    now = timezone.now()
+    at = at or now
+    state, opens_at, closes_at = rating_availability(activity, now=at, days=days)
     if state == UNAVAILABLE:
         raise ValidationError(f"“{activity.get_state_display()}”的活动不能评价。", code=REFUSED_STATE)
     if state == NOT_YET:
         raise ValidationError(f"评价尚未开始：本次活动的评价将于 {_local(opens_at)} 开放。", code=REFUSED_NOT_YET)
     if state == CLOSED:
         raise ValidationError(f"评价已截止：本次活动的评价已于 {_local(closes_at)} 截止。", code=REFUSED_CLOSED)
-    rating = Rating(
+    if at > now:
+        raise ValidationError("评价时间不能晚于现在。", code=REFUSED_NOT_YET)
+    return Rating(
         activity=activity,
         level=_clean_level(level),
         comment=_clean_comment(comment),
         device=_clean_device(device),
-        address_hash=address_hash(address),
     )
+
+
+@transaction.atomic
+def rating_submit(*, activity: Activity, level: int, comment: str, device: str, address: str) -> Rating:
+    """Stores one public rating, at most once per activity and device (the unique constraint decides, also for
+    two posts at the same moment). A 差评 (≤ 2) opens its follow-up in the same transaction. Every refusal is a
+    ValidationError with a Chinese message (and a code, see REFUSED_*) and writes nothing."""
+    rating = rating_validate(activity=activity, level=level, comment=comment, device=device)
+    rating.address_hash = address_hash(address)
     try:
         with transaction.atomic():  # a savepoint: the outer transaction stays usable after the refusal
             rating.save()
@@ -110,29 +131,30 @@ class RatingRecord:
 def ratings_register_bulk(*, actor: User | None, rows: list[RatingRecord]) -> dict:
     """Registers past ratings (the demo year; later perhaps paper forms) all or nothing, with one audit event.
 
-    Each row is checked as `rating_submit` checks a live one — rateable activity, level, comment, device, once per
-    device — except that the window is checked against the row's own `rated_at` instead of now. Every problem is
+    Each row is checked by `rating_validate` against its own `rated_at` (a time outside the window, or to come, is
+    reported in one wording), then once per device among the rows and against the stored ratings. Every problem is
     reported before anything is written. The rows are inserted with bulk_create; as `created_at` is auto_now_add
     (which bulk_create overwrites with now), the given times are then set with a few CASE updates. Each 差评 gets
     its follow-up through follow_up_open, due 15 working days after the rating's own date."""
-    now = timezone.now()
     days = EvaluationRules.current().rating_days_after_end
     problems: list[str] = []
     seen: set[tuple[int, str]] = set()
     ratings = []
     for number, row in enumerate(rows, start=1):
         try:
-            if not activity_is_rateable(row.activity):
-                raise ValidationError(f"“{row.activity.get_state_display()}”的活动不能评价。")
-            state, _, _ = rating_availability(row.activity, now=row.rated_at, days=days)
-            if state != "open" or row.rated_at > now:
-                raise ValidationError("评价时间不在活动的评价期内。")
-            rating = Rating(
-                activity=row.activity,
-                level=_clean_level(row.level),
-                comment=_clean_comment(row.comment),
-                device=_clean_device(row.device),
-            )
+            try:
+                rating = rating_validate(
+                    activity=row.activity,
+                    level=row.level,
+                    comment=row.comment,
+                    device=row.device,
+                    at=row.rated_at,
+                    days=days,
+                )
+            except ValidationError as error:
+                if getattr(error, "code", None) in (REFUSED_NOT_YET, REFUSED_CLOSED):
+                    raise ValidationError("评价时间不在活动的评价期内。") from None
+                raise
             if (row.activity.pk, rating.device) in seen:
                 raise ValidationError("同一设备对同一活动评价了两次。")
         except ValidationError as error:

@@ -120,7 +120,7 @@ def monthly_briefing_send(*, today: datetime.date) -> dict:
     last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
     figures = {
         "demands": _per_branch(_by_path(Demand.objects.filter(open_overdue_q(today))), branches),
-        "follow_ups": _per_branch(_by_path(FollowUp.objects.filter(state__in=FollowUp.OPEN_STATES)), branches),
+        "follow_ups": _per_branch(_by_path(FollowUp.objects.open()), branches),
         "pairings": _per_branch(_by_path(pairings_without_visit(month=last_month).order_by()), branches),
         "mobile": _per_branch(
             (

@@ -432,9 +432,9 @@ def mass_scores(*, round: ReviewRound, person_ids: list[int]) -> dict[int, tuple
     """person id → (mass score, from the branch average?) — see the module's docstring. Two queries."""
     start, end = review_period(round)
     rated = (
-        Participation.objects.filter(
+        Participation.objects.attended()
+        .filter(
             person_id__in=person_ids,
-            state=Participation.State.ATTENDED,
             activity__starts_at__date__gte=start,
             activity__starts_at__date__lte=end,
             activity__ratings__isnull=False,

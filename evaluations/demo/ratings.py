@@ -68,11 +68,8 @@ def ratings_demo_build(*, actor: User, today: datetime.date) -> None:
     now = timezone.now()
     days = EvaluationRules.current().rating_days_after_end
     activities = list(
-        Activity.objects.filter(
-            state__in=[Activity.State.ENDED, Activity.State.CLOSED],
-            ends_at__lt=now,
-            starts_at__date__gte=today - datetime.timedelta(days=366),
-        )
+        Activity.objects.held()
+        .filter(ends_at__lt=now, starts_at__date__gte=today - datetime.timedelta(days=366))
         .select_related("organisation")
         .order_by("starts_at", "pk")
     )

@@ -90,7 +90,7 @@ class FollowUpFilter(django_filters.FilterSet):
         return queryset.filter(organisation__path__startswith=value.path)
 
     def only_open(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        return queryset.filter(state__in=FollowUp.OPEN_STATES) if value else queryset
+        return queryset.open() if value else queryset
 
 
 class PeriodForm(forms.Form):

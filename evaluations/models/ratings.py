@@ -75,6 +75,12 @@ class Rating(models.Model):
         return self.level <= self.BAD_UP_TO
 
 
+class FollowUpQuerySet(models.QuerySet):
+    def open(self) -> "FollowUpQuerySet":
+        """未办结: every state but closed (FollowUp.OPEN_STATES), not only 待回访."""
+        return self.filter(state__in=FollowUp.OPEN_STATES)
+
+
 class FollowUp(TimeStamped):
     """整改: every 差评 gets one, assigned to the branch secretary, due in 15 working days:
     open → called back → rectified → closed (with a note)."""
@@ -109,6 +115,8 @@ class FollowUp(TimeStamped):
     upheld = models.BooleanField(_("差评属实"), null=True, blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
     closing_note = models.CharField(_("办结说明"), max_length=500, blank=True)
+
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("差评整改")

@@ -51,8 +51,6 @@ FIGURES = {
     "reviews_completed_rate": ("民主评议完成率", "%"),
 }
 
-ACTIVITY_STATES = (Activity.State.ENDED, Activity.State.CLOSED)
-
 
 def checklist_label(key: str) -> str:
     return str(BranchAssessment._meta.get_field(f"has_{key}").verbose_name)
@@ -105,9 +103,8 @@ def _querysets(paths: list[str], year: int, today: datetime.date) -> dict[str, t
     `paths`."""
     start, end = _year_bounds(year)
     last_due = min(datetime.date(year, 12, 31), today)
-    attended = Participation.objects.filter(
+    attended = Participation.objects.attended().filter(
         person=OuterRef("pk"),
-        state=Participation.State.ATTENDED,
         activity__starts_at__gte=start,
         activity__starts_at__lt=end,
     )
@@ -120,9 +117,7 @@ def _querysets(paths: list[str], year: int, today: datetime.date) -> dict[str, t
             {"members": Count("pk"), "participants": Count("pk", filter=Q(Exists(attended)))},
         ),
         "activities": (
-            Activity.objects.filter(
-                _subtrees(paths, "organisation__"), state__in=ACTIVITY_STATES, starts_at__gte=start, starts_at__lt=end
-            ),
+            Activity.objects.held().filter(_subtrees(paths, "organisation__"), starts_at__gte=start, starts_at__lt=end),
             "organisation__path",
             {"activities": Count("pk")},
         ),
@@ -246,7 +241,8 @@ def assessable_branches(*, user: User) -> QuerySet[Organisation]:
 
 
 def assessment_can_assess(*, user: User, organisation: Organisation) -> bool:
-    """Without a query: the same rule as `assessable_branches`, for one branch."""
+    """`assessable_branches` for one branch, without a query (the rule in Python beside its query form; a test in
+    tests/evaluations/test_assessment_rules.py holds the two to the same answer for every role)."""
     if organisation.kind not in Organisation.BRANCH_KINDS or organisation.is_archived:
         return False
     scope = scope_for(user)

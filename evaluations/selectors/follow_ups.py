@@ -105,4 +105,4 @@ def follow_up_deadline_status(*, follow_up: FollowUp, today: datetime.date | Non
 
 
 def follow_up_open_count(*, user: User) -> int:
-    return follow_up_list_for_user(user=user).filter(state__in=FollowUp.OPEN_STATES).count()
+    return follow_up_list_for_user(user=user).open().count()

@@ -108,8 +108,9 @@ def _has_ratings(round_: ReviewRound) -> Exists:
     start, end = review_period(round_)
     return Exists(
         Rating.objects.filter(
+            # one filter() call: the same participation is the member's and attended
+            Participation.objects.attended_q("activity__participations__"),
             activity__participations__person=OuterRef("person"),
-            activity__participations__state=Participation.State.ATTENDED,
             activity__starts_at__date__gte=start,
             activity__starts_at__date__lte=end,
         )

@@ -3,8 +3,9 @@ the comparison of children, rolled up in Python as `evaluations.selectors.assess
 the number of queries never grows with the rows or the organisations.
 
 The definitions are the ones the list pages filter by (their helpers are imported, not copied): activities held
-(`HELD_STATES`), 人次 = attended participations, approved hours, ratings from `evaluations.selectors.stats`, demand
-and follow-up overdue from their selectors' `overdue_q`, mobile-member overdue from `branches.selectors`.
+(`Activity.objects.held()`), 人次 = attended participations, approved hours (the models' QuerySet methods), ratings
+from `evaluations.selectors.stats`, demand and follow-up overdue from their selectors' `overdue_q`, mobile-member
+overdue from `branches.selectors`.
 
 A year's rows: activities (their person-times and hours) by local start date; ratings by when they were given;
 demands by the date received; follow-ups by the date of their 差评; points by the ledger's dates; reviews by the
@@ -29,7 +30,7 @@ from evaluations.selectors import follow_ups as follow_up_selectors
 from evaluations.selectors import stats
 from portal.models import User
 from services.models import Activity, Demand, HoursEntry, Participation
-from services.selectors.activities import HELD_STATES, ZERO
+from services.selectors.activities import ZERO
 from services.selectors.demands import on_time_q
 from services.selectors.demands import overdue_q as demand_overdue_q
 
@@ -97,11 +98,13 @@ def activity_rows(area: Area, period: Period) -> list[dict]:
     """Activities held, their person-times (attended participations) and approved hours, by month and path: one
     pass over a year's participations and hours serves both the charts (`by_month`) and the children (`roll_up`).
     An activity lies in one month and one organisation, so the groups add up."""
-    held = Activity.objects.filter(
-        area.q("organisation__"), state__in=HELD_STATES, starts_at__gte=period.start, starts_at__lt=period.end
-    ).order_by()
-    attended = Q(participations__state=Participation.State.ATTENDED)
-    approved = attended & Q(participations__hours_entries__state=HoursEntry.State.APPROVED)
+    held = (
+        Activity.objects.held()
+        .filter(area.q("organisation__"), starts_at__gte=period.start, starts_at__lt=period.end)
+        .order_by()
+    )
+    attended = Participation.objects.attended_q("participations__")
+    approved = attended & HoursEntry.objects.approved_q("participations__hours_entries__")
     return list(
         held.annotate(month=ExtractMonth("starts_at"))
         .values("month", path=F("organisation__path"))

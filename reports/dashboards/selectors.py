@@ -21,13 +21,12 @@ from django.utils.translation import gettext as _
 
 from branches.models import HostUnit, Organisation, RuleSettings
 from branches.selectors import mobile_member_list_for_user, mobile_overdue_q, organisation_get_for_user, scope_for
-from evaluations.models import FollowUp, ReviewSheet
+from evaluations.models import ReviewSheet
 from evaluations.selectors.follow_ups import follow_up_list_for_user
 from portal.models import User
 from reports.dashboards import figures, links
 from reports.dashboards.charts import chart_data
 from reports.dashboards.figures import BY_MONTH, BY_PATH, Area, Period
-from services.models import Demand
 from services.selectors.demands import demand_list_for_user
 from services.selectors.demands import overdue_q as demand_overdue_q
 from services.selectors.pairing import pairing_list_for_user, unvisited_this_month_q
@@ -297,15 +296,13 @@ def _branch_actions(user: User, branch: Organisation, today: datetime.date, rule
         (
             "demands",
             _("逾期未办结的群众需求"),
-            demand_list_for_user(user=user)
-            .filter(subtree, state__in=Demand.OPEN_STATES)
-            .filter(demand_overdue_q(today)),
+            demand_list_for_user(user=user).open().filter(subtree).filter(demand_overdue_q(today)),
             links.demands(organisation=branch.pk, progress="open", overdue=True),
         ),
         (
             "follow_ups",
             _("未办结的差评整改"),
-            follow_up_list_for_user(user=user).filter(subtree, state__in=FollowUp.OPEN_STATES),
+            follow_up_list_for_user(user=user).open().filter(subtree),
             links.follow_ups(organisation=branch.pk, open_only=True),
         ),
         (

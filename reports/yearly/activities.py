@@ -10,7 +10,6 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth
 
-from evaluations.selectors.assessment import ACTIVITY_STATES
 from reports.yearly.base import (
     HOURS,
     INT,
@@ -39,12 +38,11 @@ def activities_section(ctx: Context) -> Section:
         .annotate(n=Count("pk"), goods=Count("pk", filter=~Q(goods="")), **{name: Sum(name) for name in SERVED})
         .order_by()
     )
-    held = [row for row in rows if row["state"] in ACTIVITY_STATES]
-    attended = Participation.objects.filter(
-        ctx.scope("activity__organisation__"),
-        ctx.moments("activity__starts_at"),
-        activity__state__in=ACTIVITY_STATES,
-        state=Participation.State.ATTENDED,
+    held = [row for row in rows if row["state"] in Activity.HELD_STATES]
+    attended = (
+        Participation.objects.attended()
+        .of_held_activities()
+        .filter(ctx.scope("activity__organisation__"), ctx.moments("activity__starts_at"))
     )
     # 人次 and approved hours in one pass: each participation joined to its hours entries. A participation has at
     # most one original entry (a unique constraint) and any number of corrections, so the rows that are either
@@ -55,7 +53,7 @@ def activities_section(ctx: Context) -> Section:
         attended.values("activity__category_id", month=ExtractMonth("activity__starts_at"))
         .annotate(
             n=Count("pk", filter=once),
-            hours=hours_sum("hours_entries__hours", filter=Q(hours_entries__state=HoursEntry.State.APPROVED)),
+            hours=hours_sum("hours_entries__hours", filter=HoursEntry.objects.approved_q("hours_entries__")),
         )
         .order_by()
     )
@@ -158,7 +156,7 @@ def activities_section(ctx: Context) -> Section:
         note="按服务活动关闭时登记的物资内容汇总；逐个活动的明细见服务活动导出。",
     )
     for row in (
-        in_year.filter(state__in=ACTIVITY_STATES)
+        in_year.held()
         .exclude(goods="")
         .values("goods")
         .annotate(n=Count("pk"), organisations=Count("organisation", distinct=True))

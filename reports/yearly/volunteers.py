@@ -20,7 +20,7 @@ from reports.yearly.base import (
     hours_sum,
     label_of,
 )
-from services.models import HoursEntry, Participation
+from services.models import HoursEntry
 from volunteers.models import ReviewProposal, Team, TeamMembership
 from volunteers.selectors import star_levels, star_standing
 
@@ -156,12 +156,8 @@ def _stars(ctx: Context) -> tuple[Table, int]:
     """星级志愿者 at the year's end: each person's approved hours of attended activities that started before the
     year's end (as `services.selectors.hours_total_by_person` totals them), levelled by `star_standing`."""
     totals = (
-        HoursEntry.objects.filter(
-            ctx.scope("participation__person__organisation__"),
-            state=HoursEntry.State.APPROVED,
-            participation__state=Participation.State.ATTENDED,
-            participation__activity__starts_at__lt=ctx.end,
-        )
+        HoursEntry.objects.counted()
+        .filter(ctx.scope("participation__person__organisation__"), participation__activity__starts_at__lt=ctx.end)
         .values("participation__person_id")
         .annotate(total=hours_sum())
         .values_list("total", flat=True)

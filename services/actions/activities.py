@@ -15,7 +15,8 @@ from portal.audit import audit_record, diff, snapshot
 from portal.models import User
 from services.models import Activity, ActivityCategory, HoursEntry, Participation
 from services.selectors import activity_can_write
-from volunteers.models import Team, TeamMembership
+from services.selectors.activities import walk_in_allowed_q
+from volunteers.models import Team
 from volunteers.selectors import team_can_write
 
 EDITABLE_FIELDS = ["title", "category", "target_group", "place", "starts_at", "ends_at", "capacity", "description"]
@@ -159,7 +160,7 @@ def activity_cancel(*, actor: User | None, activity: Activity, reason: str) -> A
     _require_write(actor, activity)
     if not (reason or "").strip():
         raise ValidationError("请填写取消原因。")
-    if activity.participations.filter(state=Participation.State.ATTENDED).exists():
+    if activity.participations.attended().exists():
         raise ValidationError("已登记出勤的活动不能取消。")
     activity.cancel_reason = reason.strip()
     activity.save(update_fields=["cancel_reason", "updated_at"])
@@ -206,7 +207,7 @@ def activity_close_problem(activity: Activity, now: datetime.datetime | None = N
     unmarked = activity.participations.filter(state=Participation.State.SIGNED_UP).count()
     if unmarked:
         return f"还有 {unmarked} 人未登记出勤，不能关闭。"
-    if not activity.participations.filter(state=Participation.State.ATTENDED).exists():
+    if not activity.participations.attended().exists():
         return "没有出勤记录的活动不能关闭。"
     return None
 
@@ -294,6 +295,17 @@ def _original_entry(participation: Participation) -> HoursEntry | None:
     return participation.hours_entries.filter(corrects__isnull=True).first()
 
 
+def attendance_record_problem(activity: Activity, now: datetime.datetime | None = None) -> str | None:
+    """Why attendance cannot be recorded for the activity now (None: it can): it must be published or ended, and
+    have started. attendance_record refuses with it; the attendance sheet asks it to say so before anyone types a
+    sheet in vain."""
+    if activity.state not in (Activity.State.PUBLISHED, Activity.State.ENDED):
+        return "只有已发布或已结束的活动可以登记出勤。"
+    if (now or timezone.now()) < activity.starts_at:
+        return "活动开始后才能登记出勤。"
+    return None
+
+
 @transaction.atomic
 def attendance_record(
     *, actor: User | None, activity: Activity, marks: dict[int, tuple[bool, Decimal | None]]
@@ -302,10 +314,9 @@ def attendance_record(
     entry (default: the activity's length); a pending entry may be changed, an approved one never (correct it)."""
     activity = _locked(activity)
     _require_write(actor, activity)
-    if activity.state not in (Activity.State.PUBLISHED, Activity.State.ENDED):
-        raise ValidationError("只有已发布或已结束的活动可以登记出勤。")
-    if timezone.now() < activity.starts_at:
-        raise ValidationError("活动开始后才能登记出勤。")
+    problem = attendance_record_problem(activity)
+    if problem:
+        raise ValidationError(problem)
     participations = {
         p.pk: p for p in activity.participations.filter(pk__in=marks).exclude(state=Participation.State.WITHDRAWN)
     }
@@ -368,9 +379,18 @@ def participations_walk_in(
         .exclude(state=Participation.State.WITHDRAWN)
         .values_list("person_id", flat=True)
     )
+    allowed = (
+        set(
+            Person.objects.filter(walk_in_allowed_q(user=actor, activity=activity))
+            .filter(pk__in=[person.pk for person in people])
+            .values_list("pk", flat=True)
+        )
+        if actor is not None
+        else None
+    )
     problems = []
     for person in people:
-        if actor is not None and not _may_add(actor, activity, person):
+        if allowed is not None and person.pk not in allowed:
             problems.append(f"{person.name} 不在您的管理范围内。")
         elif person.pk in on_sheet:
             problems.append(f"{person.name} 已在名单中。")
@@ -399,18 +419,6 @@ def participation_walk_in(
     """One walk-in: a list of one."""
     (participation,) = participations_walk_in(actor=actor, activity=activity, people=[person], role=role, hours=hours)
     return participation
-
-
-def _may_add(actor: User, activity: Activity, person: Person) -> bool:
-    """Walk-ins: people the actor manages, or members of the activity's team."""
-    if scope_for(actor).covers_path(person.organisation.path):
-        return True
-    return (
-        activity.team_id is not None
-        and TeamMembership.objects.filter(
-            team_id=activity.team_id, person=person, state=TeamMembership.State.ACTIVE
-        ).exists()
-    )
 
 
 # Hours ------------------------------------------------------------------------------------------------------
@@ -497,9 +505,7 @@ def hours_correct(*, actor: User, entry: HoursEntry, corrected_total: Decimal, n
     if not (note or "").strip():
         raise ValidationError("请说明更正原因。")
     check_hours(corrected_total)
-    current = sum(
-        (e.hours for e in entry.participation.hours_entries.filter(state=HoursEntry.State.APPROVED)), Decimal(0)
-    )
+    current = sum((e.hours for e in entry.participation.hours_entries.approved()), Decimal(0))
     if entry.corrections.filter(state=HoursEntry.State.PENDING).exists():
         raise ValidationError("已有待审核的更正。")
     delta = corrected_total - current

@@ -389,7 +389,7 @@ def services_demo_summary() -> dict:
         "activities": sum(states.values()),
         "states": states,
         "participations": Participation.objects.count(),
-        "attended": Participation.objects.filter(state=Participation.State.ATTENDED).count(),
-        "approved": HoursEntry.objects.filter(state=HoursEntry.State.APPROVED).count(),
+        "attended": Participation.objects.attended().count(),
+        "approved": HoursEntry.objects.approved().count(),
         "pending": HoursEntry.objects.filter(state=HoursEntry.State.PENDING).count(),
     }

@@ -15,13 +15,13 @@ from portal.lib.choices import NameChoiceFilter
 from portal.lib.search import TextSearchFilter
 from portal.models import User
 from services.models import Activity, ActivityCategory
-from services.selectors.activities import HELD_STATES, sign_up_open_q
+from services.selectors.activities import sign_up_open_q
 from volunteers.models import Team
 from volunteers.selectors import team_choices_for_user
 
 OPEN = "open"  # 可报名: published and not yet over (services.selectors.activities.sign_up_open_q)
 RUNNING = "running"  # 进行中 is derived (published and between start and end), so it filters by time, not by a state
-HELD = "held"  # 已开展: ended or closed (services.selectors.activities.HELD_STATES), what the dashboards count
+HELD = "held"  # 已开展: ended or closed (Activity.objects.held()), what the dashboards count
 
 
 class DateInput(forms.DateInput):
@@ -204,7 +204,7 @@ class ActivityFilter(django_filters.FilterSet):
         if value == OPEN:
             return queryset.filter(sign_up_open_q(now))
         if value == HELD:
-            return queryset.filter(state__in=HELD_STATES)
+            return queryset.held()
         if value == Activity.State.PUBLISHED:  # 已发布 as listed: published and not (yet) running
             return queryset.filter(state=value).exclude(running)
         return queryset.filter(state=value)

@@ -172,9 +172,9 @@ class DemandFilter(django_filters.FilterSet):
 
     def in_progress(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == OPEN:
-            return queryset.filter(state__in=Demand.OPEN_STATES)
+            return queryset.open()
         if value == OPEN_IN_TIME:
-            return queryset.filter(state__in=Demand.OPEN_STATES).exclude(overdue_q(timezone.localdate()))
+            return queryset.open().exclude(overdue_q(timezone.localdate()))
         return queryset.filter(on_time_q())
 
 

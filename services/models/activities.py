@@ -6,6 +6,7 @@ cancelled from draft or published. 进行中 is derived (published and between s
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,13 @@ class ActivityCategory(TimeStamped):
         return self.name
 
 
+class ActivityQuerySet(models.QuerySet):
+    def held(self) -> "ActivityQuerySet":
+        """已开展: the activities that took place (Activity.HELD_STATES); the dashboards, the yearly report and the
+        branch assessment count these, and the activity list offers them as one filter choice."""
+        return self.filter(state__in=Activity.HELD_STATES)
+
+
 class Activity(TimeStamped):
     class State(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -38,6 +46,9 @@ class Activity(TimeStamped):
         ENDED = "ended", _("已结束")
         CLOSED = "closed", _("已关闭")
         CANCELLED = "cancelled", _("已取消")
+
+    # 已开展: ended, or closed and counted (a published one may still be running; a cancelled one never took place).
+    HELD_STATES = (State.ENDED, State.CLOSED)
 
     title = models.CharField(_("活动名称"), max_length=120)
     # The organiser organisation; with a team, the team's organisation. Scope follows it.
@@ -70,6 +81,8 @@ class Activity(TimeStamped):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("服务活动")
@@ -109,6 +122,21 @@ class Activity(TimeStamped):
         return str(_("进行中")) if self.is_running else self.get_state_display()
 
 
+class ParticipationQuerySet(models.QuerySet):
+    @staticmethod
+    def attended_q(prefix: str = "") -> Q:
+        """Attended participations (人次 counts these), as a condition for a query that reaches participations
+        through `prefix` (e.g. "participations__" from activities)."""
+        return Q(**{f"{prefix}state": Participation.State.ATTENDED})
+
+    def attended(self) -> "ParticipationQuerySet":
+        return self.filter(self.attended_q())
+
+    def of_held_activities(self) -> "ParticipationQuerySet":
+        """Participations in activities that took place (Activity.HELD_STATES)."""
+        return self.filter(activity__state__in=Activity.HELD_STATES)
+
+
 class Participation(TimeStamped):
     class Role(models.TextChoices):
         ORGANISER = "organiser", _("组织者")
@@ -130,6 +158,8 @@ class Participation(TimeStamped):
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.SIGNED_UP)
     walk_in = models.BooleanField(_("现场加入"), default=False)
 
+    objects = ParticipationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("参与记录")
         verbose_name_plural = _("参与记录")
@@ -142,6 +172,22 @@ class Participation(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.activity} · {self.person}"
+
+
+class HoursEntryQuerySet(models.QuerySet):
+    @staticmethod
+    def approved_q(prefix: str = "") -> Q:
+        """Approved entries (pending ones count for nothing until they are), as a condition for a query that
+        reaches entries through `prefix` (e.g. "hours_entries__" from participations)."""
+        return Q(**{f"{prefix}state": HoursEntry.State.APPROVED})
+
+    def approved(self) -> "HoursEntryQuerySet":
+        return self.filter(self.approved_q())
+
+    def counted(self) -> "HoursEntryQuerySet":
+        """The hours that count: approved entries of attended participations — a person's and a team's hours, the
+        star levels, the exports and the yearly report add up these."""
+        return self.approved().filter(ParticipationQuerySet.attended_q("participation__"))
 
 
 class HoursEntry(TimeStamped):
@@ -169,6 +215,8 @@ class HoursEntry(TimeStamped):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    objects = HoursEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("服务时长")

@@ -34,6 +34,12 @@ class DemandCategory(TimeStamped):
         return self.name
 
 
+class DemandQuerySet(models.QuerySet):
+    def open(self) -> "DemandQuerySet":
+        """未办结: received or assigned (Demand.OPEN_STATES)."""
+        return self.filter(state__in=Demand.OPEN_STATES)
+
+
 class Demand(TimeStamped):
     """A demand from the masses: received → assigned → done → called back. Overdue is derived."""
 
@@ -96,6 +102,8 @@ class Demand(TimeStamped):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    objects = DemandQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("群众需求")

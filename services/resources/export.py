@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -58,11 +58,8 @@ def activity_export_xlsx(activities: QuerySet[Activity]) -> tuple[bytes, dict[st
     """The activities (already limited to the user's scope and filters) as .xlsx, and the row counts."""
     ids = activities.order_by().values("pk")
     hours = dict(
-        HoursEntry.objects.filter(
-            participation__activity_id__in=ids,
-            participation__state=Participation.State.ATTENDED,
-            state=HoursEntry.State.APPROVED,
-        )
+        HoursEntry.objects.counted()
+        .filter(participation__activity_id__in=ids)
         .values_list("participation__activity_id")
         .annotate(total=Sum("hours"))
         .order_by()
@@ -74,10 +71,10 @@ def activity_export_xlsx(activities: QuerySet[Activity]) -> tuple[bytes, dict[st
             Activity.objects.filter(pk__in=ids)
             .select_related("organisation", "team", "category")
             .annotate(
-                attended=Count("participations", filter=Q(participations__state=Participation.State.ATTENDED)),
+                attended=Count("participations", filter=Participation.objects.attended_q("participations__")),
                 people=Count(
                     "participations__person",
-                    filter=Q(participations__state=Participation.State.ATTENDED),
+                    filter=Participation.objects.attended_q("participations__"),
                     distinct=True,
                 ),
             )

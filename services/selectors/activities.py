@@ -16,9 +16,6 @@ from volunteers.models import Team, TeamMembership
 from volunteers.selectors import led_team_ids, star_levels, star_standing, team_headcount_by_status, team_members
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=8, decimal_places=1))
-# 已开展: the activities that took place (ended, or closed and counted); the dashboards count these, and the
-# activity list's state filter offers them as one choice so that a dashboard figure links to exactly its rows.
-HELD_STATES = (Activity.State.ENDED, Activity.State.CLOSED)
 # The checker's thresholds (DOMAIN §3: only actual service time counts; these catch typing mistakes and padding).
 MAX_HOURS_PER_DAY = Decimal(12)
 LATE_ENTRY_DAYS = 30
@@ -31,8 +28,7 @@ def sign_up_open_q(now: datetime.datetime) -> Q:
 
 def approved_hours_sum(prefix: str = "") -> Coalesce:
     return Coalesce(
-        Sum(f"{prefix}hours_entries__hours", filter=Q(**{f"{prefix}hours_entries__state": HoursEntry.State.APPROVED})),
-        ZERO,
+        Sum(f"{prefix}hours_entries__hours", filter=HoursEntry.objects.approved_q(f"{prefix}hours_entries__")), ZERO
     )
 
 
@@ -75,7 +71,7 @@ def activity_list_for_user(*, user: User) -> QuerySet[Activity]:
         .select_related("organisation", "team", "category")
         .annotate(
             signed_up_count=_participation_count(state__in=Participation.TAKING_A_PLACE),
-            attended_count=_participation_count(state=Participation.State.ATTENDED),
+            attended_count=_participation_count(Participation.objects.attended_q()),
         )
         .order_by("-starts_at", "-pk")
     )
@@ -95,11 +91,11 @@ def _visible_q(user: User) -> Q:
     return Q(organisation_id__in=organisation_ids) | Q(team_id__in=led_team_ids(user=user)) | _member_visible_q(user)
 
 
-def _participation_count(**filters) -> Coalesce:
+def _participation_count(*conditions: Q, **filters) -> Coalesce:
     """A count per activity as a correlated subquery, not a join + GROUP BY: the database then counts for the
     page's 30 rows only, and the paginator's COUNT(*) leaves it out (a district has a million participations)."""
     counted = (
-        Participation.objects.filter(activity=OuterRef("pk"), **filters)
+        Participation.objects.filter(*conditions, activity=OuterRef("pk"), **filters)
         .order_by()
         .values("activity")
         .annotate(n=Count("pk"))
@@ -154,11 +150,7 @@ def activity_participants(*, activity: Activity) -> QuerySet[Participation]:
 
 
 def person_hours(*, person_id: int, since: datetime.date | None = None) -> Decimal:
-    entries = HoursEntry.objects.filter(
-        participation__person_id=person_id,
-        participation__state=Participation.State.ATTENDED,
-        state=HoursEntry.State.APPROVED,
-    )
+    entries = HoursEntry.objects.counted().filter(participation__person_id=person_id)
     if since is not None:
         entries = entries.filter(participation__activity__starts_at__date__gte=since)
     return entries.aggregate(total=Coalesce(Sum("hours"), ZERO))["total"]
@@ -167,12 +159,8 @@ def person_hours(*, person_id: int, since: datetime.date | None = None) -> Decim
 def hours_by_person(*, person_ids, since: datetime.date) -> dict[int, Decimal]:
     """Approved hours per person since a date, in one query (the yearly team review's input)."""
     rows = (
-        HoursEntry.objects.filter(
-            participation__person_id__in=person_ids,
-            participation__state=Participation.State.ATTENDED,
-            participation__activity__starts_at__date__gte=since,
-            state=HoursEntry.State.APPROVED,
-        )
+        HoursEntry.objects.counted()
+        .filter(participation__person_id__in=person_ids, participation__activity__starts_at__date__gte=since)
         .values("participation__person_id")
         .annotate(total=Sum("hours"))
     )
@@ -180,11 +168,11 @@ def hours_by_person(*, person_ids, since: datetime.date) -> dict[int, Decimal]:
 
 
 def team_hours(*, team_id: int) -> Decimal:
-    return HoursEntry.objects.filter(
-        participation__activity__team_id=team_id,
-        participation__state=Participation.State.ATTENDED,
-        state=HoursEntry.State.APPROVED,
-    ).aggregate(total=Coalesce(Sum("hours"), ZERO))["total"]
+    return (
+        HoursEntry.objects.counted()
+        .filter(participation__activity__team_id=team_id)
+        .aggregate(total=Coalesce(Sum("hours"), ZERO))["total"]
+    )
 
 
 def hours_entries_for_user(*, user: User) -> QuerySet[HoursEntry]:
@@ -230,16 +218,19 @@ def suspicious_hours_for_user(*, user: User, since: datetime.date | None = None)
     mine = scope.organisation_q("activity__organisation__")
     if not scope.everything:
         mine |= Q(activity__team_id__in=led_team_ids(user=user))
-    attended = Participation.objects.filter(mine, state=Participation.State.ATTENDED)
+    attended = Participation.objects.attended().filter(mine)
     if since is not None:
         attended = attended.filter(activity__starts_at__date__gte=since)
 
-    others = Participation.objects.filter(
-        person_id=OuterRef("person_id"),
-        state=Participation.State.ATTENDED,
-        activity__starts_at__lt=OuterRef("activity__ends_at"),
-        activity__ends_at__gt=OuterRef("activity__starts_at"),
-    ).exclude(activity_id=OuterRef("activity_id"))
+    others = (
+        Participation.objects.attended()
+        .filter(
+            person_id=OuterRef("person_id"),
+            activity__starts_at__lt=OuterRef("activity__ends_at"),
+            activity__ends_at__gt=OuterRef("activity__starts_at"),
+        )
+        .exclude(activity_id=OuterRef("activity_id"))
+    )
     overlaps = list(
         attended.annotate(other_activity_id=Subquery(others.values("activity_id")[:1]))
         .filter(other_activity_id__isnull=False)
@@ -318,12 +309,8 @@ def hours_by_month(*, person_id: int, year: int) -> dict[int, Decimal]:
     from django.db.models.functions import ExtractMonth
 
     rows = (
-        HoursEntry.objects.filter(
-            participation__person_id=person_id,
-            participation__state=Participation.State.ATTENDED,
-            participation__activity__starts_at__year=year,
-            state=HoursEntry.State.APPROVED,
-        )
+        HoursEntry.objects.counted()
+        .filter(participation__person_id=person_id, participation__activity__starts_at__year=year)
         .annotate(month=ExtractMonth("participation__activity__starts_at"))
         .values("month")
         .annotate(total=Sum("hours"))
@@ -342,21 +329,27 @@ def hours_scope_check(*, user: User) -> None:
         raise Http404("页面不存在。")
 
 
-def walk_in_candidates_for_user(*, user: User, activity: Activity, q: str = "") -> QuerySet[Person]:
-    """Whom the user may add to the sheet as a walk-in (as actions._may_add): active members they manage and,
-    for a team activity, the team's active members; not those already on the sheet. `q` narrows by name."""
-    from branches.selectors import person_list_for_user
-
-    allowed = Q(pk__in=[])
-    if scope_for(user).manages_anything:  # otherwise person_list_for_user is just the user, whom _may_add refuses
-        allowed = Q(pk__in=person_list_for_user(user=user).filter(is_active_member=True).values("pk"))
+def walk_in_allowed_q(*, user: User, activity: Activity, active_members_only: bool = False) -> Q:
+    """Whom the user may add to the activity's sheet as a walk-in, as a filter on people: those in an organisation
+    the user manages (with `active_members_only`, only its active members: what the roster offers) and, for a team
+    activity, the team's active members. The one statement of the rule: participations_walk_in refuses anyone
+    else, walk_in_candidates_for_user lists from it."""
+    allowed = scope_for(user).organisation_q("organisation__")  # nothing for a user who manages nothing
+    if active_members_only:
+        allowed &= Q(is_active_member=True)
     if activity.team_id is not None:
         allowed |= Q(
             pk__in=TeamMembership.objects.filter(team_id=activity.team_id, state=TeamMembership.State.ACTIVE).values(
                 "person_id"
             )
         )
-    people = Person.objects.filter(allowed).exclude(
+    return allowed
+
+
+def walk_in_candidates_for_user(*, user: User, activity: Activity, q: str = "") -> QuerySet[Person]:
+    """The roster of walk-ins the user may add (walk_in_allowed_q, active members only); not those already on the
+    sheet. `q` narrows by name."""
+    people = Person.objects.filter(walk_in_allowed_q(user=user, activity=activity, active_members_only=True)).exclude(
         pk__in=activity.participations.exclude(state=Participation.State.WITHDRAWN).values("person_id")
     )
     if q:
@@ -370,11 +363,8 @@ def walk_in_candidates_for_user(*, user: User, activity: Activity, q: str = "") 
 def hours_total_by_person(*, person_ids) -> dict[int, Decimal]:
     """Cumulative approved hours per person (the star level's input), in one query."""
     rows = (
-        HoursEntry.objects.filter(
-            participation__person_id__in=person_ids,
-            participation__state=Participation.State.ATTENDED,
-            state=HoursEntry.State.APPROVED,
-        )
+        HoursEntry.objects.counted()
+        .filter(participation__person_id__in=person_ids)
         .values("participation__person_id")
         .annotate(total=Sum("hours"))
     )

@@ -323,8 +323,9 @@ def pairing_register(*, user: User, pairings: QuerySet[Pairing], today: datetime
 
 
 def pairings_without_visit(*, month: datetime.date) -> QuerySet[Pairing]:
-    """The pairings that owed a visit in `month` (a first day) and had none — the same rule as `months_due`: paired
-    by the month's end, not ended before the next month began (one ended mid-month owes nothing for it)."""
+    """The pairings that owed a visit in `month` (a first day) and had none: paired by the month's end, not ended
+    before the next month began (one ended mid-month owes nothing for it). `months_due` is the per-pairing form of
+    this query; a test in tests/services/test_pairing_actions.py holds the two to the same months."""
     month = _month_start(month)
     following = _next_month(month)
     visited = PairingVisit.objects.filter(pairing_id=OuterRef("pk"), date__gte=month, date__lt=following)

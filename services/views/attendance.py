@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,12 +27,6 @@ WALK_IN_CHOICES = 300  # the roster lists at most this many people; the search b
 
 def _sheet_participations(activity: Activity) -> list[Participation]:
     return list(selectors.activity_participants(activity=activity).exclude(state=Participation.State.WITHDRAWN))
-
-
-def _can_record(activity: Activity) -> bool:
-    """Mirrors attendance_record's rule, to say so on the page before anyone types a sheet in vain."""
-    started = activity.starts_at <= timezone.now()
-    return started and activity.state in (Activity.State.PUBLISHED, Activity.State.ENDED)
 
 
 @login_required
@@ -56,7 +49,7 @@ def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "activity": activity,
         "form": form,
-        "can_record": _can_record(activity),
+        "can_record": actions.attendance_record_problem(activity) is None,
         "walk_in_form": WalkInForm(people=selectors.walk_in_candidates_for_user(user=request.user, activity=activity)),
         "roster": roster[:WALK_IN_CHOICES],
         "roster_truncated": len(roster) > WALK_IN_CHOICES,

@@ -239,3 +239,19 @@ def test_reassessing_a_year_updates_the_row_with_before_and_after(cast):
     assert event.changes["stars"] == [first.stars, 4]
     assert event.changes["figures"][0]["activities"] == 0 and event.changes["figures"][1]["activities"] == 24
     assert event.changes["assessed_by"] == [cast.committee.pk, cast.orgadmin.pk]
+
+
+def test_who_may_assess_is_the_same_rule_with_and_without_a_query(cast):
+    """`assessment_can_assess` (one branch, no query) and `assessable_branches` (the list) state one rule twice —
+    a branch is assessed from strictly above, never by itself: for every user and organisation they agree."""
+    from evaluations.selectors.assessment import assessable_branches, assessment_can_assess
+
+    organisations = [cast.committee_org, cast.general_branch, cast.branch_a, cast.branch_b]
+    decided = {}
+    for user in (cast.orgadmin, cast.committee, cast.secretary, cast.member, cast.outsider):
+        listed = set(assessable_branches(user=user)) & set(organisations)
+        one_by_one = {o for o in organisations if assessment_can_assess(user=user, organisation=o)}
+        assert one_by_one == listed, user.username
+        decided[user.username] = one_by_one
+    assert decided["committee"] == {cast.branch_a, cast.branch_b}
+    assert decided["secretary"] == set()

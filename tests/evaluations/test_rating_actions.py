@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from branches.models import CalendarDay
-from evaluations.actions.ratings import RatingRecord, ratings_register_bulk
+from evaluations.actions.ratings import RatingRecord, rating_validate, ratings_register_bulk
 from evaluations.models import FollowUp, Rating
 from portal.models import AuditEvent
 from services.models import Activity
@@ -164,6 +164,24 @@ def test_a_refused_bad_rating_opens_no_follow_up(cast):
     submit(activity, level=1)
     refused("repeat", "您已评价过该活动", activity=activity, level=1)
     assert FollowUp.objects.count() == 1
+
+
+# The one statement of a rating's rules ------------------------------------------------------------------------
+
+
+def test_rating_validate_checks_a_given_moment_and_never_one_to_come(cast):
+    """The live page checks now, the bulk registration each row's own moment: the same function decides both."""
+    activity = make_activity(cast, starts_at=timezone.now() - 10 * WEEK)
+    with pytest.raises(ValidationError, match="评价已截止") as error:
+        rating_validate(activity=activity, level=5, comment="", device="d1")
+    assert error.value.code == "closed"
+    rating = rating_validate(activity=activity, level=5, comment=" 很好 ", device="d1", at=activity.ends_at)
+    assert (rating.pk, rating.activity, rating.comment, rating.device) == (None, activity, "很好", "d1")
+    running = make_activity(cast, title="进行中的活动")
+    with pytest.raises(ValidationError, match="不能晚于现在") as error:
+        rating_validate(activity=running, level=5, comment="", device="d1", at=timezone.now() + MINUTE)
+    assert error.value.code == "not_yet"
+    assert stored() == (0, 0)
 
 
 # Bulk registration (the demo year) ---------------------------------------------------------------------------

@@ -107,6 +107,29 @@ def test_withdraw_is_refused_after_the_start(cast):
         actions.participation_withdraw(actor=cast.member, participation=participation)
 
 
+NOON = datetime.datetime(2026, 12, 8, 12, tzinfo=datetime.UTC)
+NOT_HELD = "只有已发布或已结束的活动可以登记出勤。"
+
+
+@pytest.mark.parametrize(
+    ("state", "started", "problem"),
+    [
+        (Activity.State.PUBLISHED, True, None),
+        (Activity.State.ENDED, True, None),
+        (Activity.State.PUBLISHED, False, "活动开始后才能登记出勤。"),
+        (Activity.State.DRAFT, True, NOT_HELD),
+        (Activity.State.CLOSED, True, NOT_HELD),
+        (Activity.State.CANCELLED, True, NOT_HELD),
+    ],
+)
+def test_attendance_record_problem_is_the_rule_the_sheet_shows_and_the_action_applies(state, started, problem):
+    """The one statement of when attendance may be recorded: the sheet disables its buttons when it names a
+    problem, attendance_record refuses with it."""
+    starts_at = NOON - datetime.timedelta(hours=1 if started else -1)
+    activity = Activity(state=state, starts_at=starts_at, ends_at=starts_at + datetime.timedelta(hours=2))
+    assert actions.attendance_record_problem(activity, now=NOON) == problem
+
+
 def test_attendance_defaults_to_the_activity_length_and_hours_need_approval(cast):
     activity = _published(cast, length=datetime.timedelta(hours=2, minutes=30))
     participation = actions.participation_sign_up(actor=cast.member, activity=activity)

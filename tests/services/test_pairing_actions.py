@@ -1,6 +1,8 @@
 """Pairing help actions: scope, one open pairing, dates, the helper must be an active party member, end instead
 of delete, visits by the helper or a manager. The helpers at the top are shared by the other pairing tests."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -17,7 +19,7 @@ from services.actions.pairing import (
 )
 from services.models import Household, Pairing, PairingVisit
 from tests.factories import PersonFactory, member
-from tests.services.pairing_helpers import DAY, make_household, make_pairing, today
+from tests.services.pairing_helpers import DAY, make_household, make_pairing, month_start, today
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +207,36 @@ def test_no_visit_after_the_end_but_one_before_it_may_still_be_recorded(cast):
         visit_record(actor=cast.member, pairing=pairing, date=today() - 5 * DAY, notes="结束后")
     visit_record(actor=cast.member, pairing=pairing, date=today() - 12 * DAY, notes="补登")
     assert PairingVisit.objects.count() == 1
+
+
+def test_a_month_without_a_visit_is_one_rule_for_the_monthly_job_and_the_list(cast):
+    """`pairings_without_visit` (the monthly job's query) and `missed_months` (the list, through `months_due`)
+    state one rule twice — paired by the month's end, not ended before the next month began: for each of the last
+    four completed months they name the same pairings."""
+    from services.selectors.pairing import missed_months, pairings_without_visit
+
+    m = [month_start(k) for k in range(5)]  # m[0] this month … m[4] four months back
+
+    def pairing(name: str, started_on: datetime.date, ended_on: datetime.date | None = None, visit=None) -> Pairing:
+        made = make_pairing(member(cast.branch_a, name=name), make_household(cast.branch_a), started_on=started_on)
+        if visit is not None:
+            visit_record(actor=None, pairing=made, date=visit, notes="上门走访")
+        if ended_on is not None:
+            made = pairing_end(actor=None, pairing=made, ended_on=ended_on, reason="已脱贫")
+        return made
+
+    made = [
+        pairing("帮扶甲", m[4] + 14 * DAY, visit=m[2] + 3 * DAY),  # open, one visit
+        pairing("帮扶乙", m[3] + 19 * DAY, ended_on=m[1] + 9 * DAY),  # ended mid-month
+        pairing("帮扶丙", m[1] - DAY),  # paired on a month's last day
+        pairing("帮扶丁", m[4], ended_on=m[2] - DAY),  # ended on a month's last day
+    ]
+    missed = missed_months(pairings=Pairing.objects.filter(pk__in=[p.pk for p in made]), today=today())
+    named = {}
+    for month in m[1:]:
+        named[month] = set(pairings_without_visit(month=month))
+        assert named[month] == {p for p in made if month in missed[p.pk]}, month
+    assert named[m[4]] == {made[0], made[3]}
+    assert named[m[3]] == {made[0], made[1]}  # 丁 ended on its last day: it owes nothing for it
+    assert named[m[2]] == {made[1], made[2]}  # 甲 visited; 丙 paired on its last day owes it
+    assert named[m[1]] == {made[0], made[2]}  # 乙 ended mid-month owes nothing for it
