@@ -5,7 +5,6 @@ Access → form → action → redirect with a message."""
 import copy
 import mimetypes
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,7 +27,7 @@ from meetings.forms import (
     NoteForm,
 )
 from meetings.models import Meeting, MeetingAttachment, MeetingAttendance
-from portal.web import apply_action, form_errors_to_messages, paginate
+from portal.web import apply_action, form_errors_to_messages, paginate, post_on
 
 
 def _cadence(request: HttpRequest, meetings: MeetingFilter) -> dict:
@@ -115,23 +114,16 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/meeting_detail.html", context)
 
 
-def _post_on_detail(request: HttpRequest, meeting: Meeting, form, action, success: str) -> HttpResponse:
-    """A form posted from the meeting page: run the action, then back to the page with what went wrong, if any."""
-    if not apply_action(request, form, action, success):
-        form_errors_to_messages(request, form)
-    return redirect(meeting)
-
-
 @login_required
 @require_POST
 def meeting_hold(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk, write=True)
-    return _post_on_detail(
+    return post_on(
         request,
         meeting,
-        HoldForm(request.POST),
         lambda data: actions.meeting_hold(actor=request.user, meeting=meeting, **data),
         _("已登记为已召开。"),
+        form=HoldForm(request.POST),
     )
 
 
@@ -139,10 +131,9 @@ def meeting_hold(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_archive(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk, write=True)
-    return _post_on_detail(
+    return post_on(
         request,
         meeting,
-        forms.Form(request.POST),  # nothing to fill in
         lambda data: actions.meeting_archive(actor=request.user, meeting=meeting),
         _("已归档。归档后会议记录不能再修改，如需更正请添加更正说明。"),
     )
@@ -152,12 +143,12 @@ def meeting_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_note_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk, write=True)
-    return _post_on_detail(
+    return post_on(
         request,
         meeting,
-        NoteForm(request.POST),
         lambda data: actions.meeting_note_add(actor=request.user, meeting=meeting, text=data["text"]),
         _("已添加更正说明。"),
+        form=NoteForm(request.POST),
     )
 
 
@@ -165,12 +156,12 @@ def meeting_note_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachments_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk, write=True)
-    return _post_on_detail(
+    return post_on(
         request,
         meeting,
-        AttachmentForm(request.POST, request.FILES),
         lambda data: actions.meeting_attachments_add(actor=request.user, meeting=meeting, files=data["files"]),
         _("附件已上传。"),
+        form=AttachmentForm(request.POST, request.FILES),
     )
 
 
@@ -234,12 +225,12 @@ def leave_decide(request: HttpRequest, pk: int, attendance_pk: int) -> HttpRespo
     meeting = selectors.meeting_get_for_user(user=request.user, pk=pk, write=True)
     attendance = get_object_or_404(MeetingAttendance, meeting=meeting, pk=attendance_pk)
     form = LeaveDecideForm(request.POST)
-    return _post_on_detail(
+    return post_on(
         request,
         meeting,
-        form,
         lambda data: actions.leave_decide(actor=request.user, attendance=attendance, approve=data["approve"]),
         _("已处理请假申请。"),
+        form=form,
     )
 
 
